@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# madvstat: per-process accounting of lazily freed (MADV_FREE) memory.
+# `make help` lists the targets.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+CACHE ?= $(CURDIR)/.cache
+BUILD := $(CURDIR)/build
+
+# The release of the kernel KDIR belongs to, as `uname -r` prints it there.
+KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+# "6.1" or "6.12": which linux-source package's kselftest headers to use.
+KSERIES = $(word 1,$(subst ., ,$(KREL))).$(word 2,$(subst ., ,$(KREL)))
+KSFT_DIR ?= $(CACHE)/ksft/$(KSERIES)
+KOUT = $(BUILD)/$(KREL)
+
+CC ?= cc
+USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	-Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+
+MODULE_SRC := Kbuild $(wildcard module/*.c module/*.h)
+
+.PHONY: all module user selftests guest kernels check demo lint clean help \
+	check-kdir
+
+all: module user
+
+help:
+	@echo 'madvstat make targets'
+	@echo
+	@echo '  all (default)  module for KDIR, then the user-space programs'
+	@echo '  module         madvstat.ko for KDIR into build/<release>/'
+	@echo '                 (KDIR=$(KDIR))'
+	@echo '  user           user-space programs for this host into build/user/'
+	@echo '  selftests      static selftests for KDIR into build/<release>/bin/'
+	@echo '                 (needs the kselftest headers: make kernels)'
+	@echo '  guest          module + static selftests for KDIR: what the VM needs'
+	@echo '  kernels        install headers and fetch the test kernels (6.1, 6.12)'
+	@echo '                 into .cache/ (needs root for apt)'
+	@echo '  check          the whole test suite: dependencies, builds for both'
+	@echo '                 kernels, host tests, harness tests, selftests in QEMU'
+	@echo '                 for {6.1, 6.12} x {MGLRU off, on}'
+	@echo '  demo           the scenario, narrated, in a VM'
+	@echo '  lint           checkpatch --strict, sparse C=2 and W=1 on the module'
+	@echo '  clean          remove build/ (keeps the .cache/ of kernels)'
+	@echo '  distclean      clean, and remove .cache/'
+	@echo
+	@echo 'Run anything in a test kernel: ./qemu/vm --help'
+
+check-kdir:
+	@test -f $(KDIR)/Makefile || { \
+	  echo "error: no kernel build tree at KDIR=$(KDIR)" >&2; \
+	  echo "  install headers for the running kernel" \
+	       "(apt-get install linux-headers-$$(uname -r))," >&2; \
+	  echo "  or pass KDIR=/usr/src/linux-headers-<release>;" \
+	       "'make kernels' installs the test kernels' headers" >&2; \
+	  exit 1; }
+
+# Out-of-tree modules build next to their sources, so each kernel gets its own
+# copy of the sources under build/<release>/ and both can be built side by side.
+module: check-kdir
+	@mkdir -p $(KOUT)/module
+	@cp -p Kbuild $(KOUT)/
+	@cp -p $(wildcard module/*.c module/*.h) $(KOUT)/module/
+	$(MAKE) -C $(KDIR) M=$(KOUT) modules
+	@echo "built $(KOUT)/madvstat.ko"
+
+USER_PROGS :=
+USER_TESTS :=
+
+user:
+	@mkdir -p $(BUILD)/user
+
+selftests:
+	@mkdir -p $(KOUT)/bin
+
+guest: module selftests
+
+kernels:
+	./qemu/kernels fetch
+
+check:
+	./qemu/check
+
+demo:
+	@echo 'make demo: the narrated scenario arrives with the reproducer;'
+	@echo 'until then: ./qemu/vm -- cat /proc/madvstat/1'
+
+lint: check-kdir
+	./qemu/lint $(KDIR)
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf $(CACHE)
