@@ -1,24 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * madvstat: per-process accounting of lazily freed (MADV_FREE) memory.
+ *
+ * Loading creates /proc/madvstat/ with one entry per process; see
+ * Documentation/madvstat.rst.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/proc_fs.h>
+
+#include "madvstat.h"
+
+bool madvstat_owner_read;
+module_param_named(owner_read, madvstat_owner_read, bool, 0644);
+MODULE_PARM_DESC(owner_read,
+		 "Also let a process's owner read its entry (default: only CAP_SYS_PTRACE)");
 
 static struct proc_dir_entry *madvstat_dir;
 
 static int __init madvstat_init(void)
 {
+	int err;
+
 	madvstat_dir = proc_mkdir("madvstat", NULL);
 	if (!madvstat_dir)
 		return -ENOMEM;
+	err = madvstat_procdir_init(madvstat_dir);
+	if (err) {
+		proc_remove(madvstat_dir);
+		return err;
+	}
 	return 0;
 }
 
 static void __exit madvstat_exit(void)
 {
+	madvstat_procdir_exit();
 	proc_remove(madvstat_dir);
 }
 
@@ -26,4 +45,6 @@ module_init(madvstat_init);
 module_exit(madvstat_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_AUTHOR("madvstat developers");
 MODULE_DESCRIPTION("Per-process accounting of lazily freed (MADV_FREE) memory");
+MODULE_VERSION("0.1");

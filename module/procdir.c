@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The entries of /proc/madvstat/: one per live user process, named by its
+ * pid in the initial pid namespace, like /proc itself.
+ *
+ * procfs gives modules no directory with a lookup of their own, so each
+ * entry is a real proc entry, kept in step with the processes:
+ * - at load, every process is entered;
+ * - the sched_process_fork and sched_process_exec tracepoints queue an
+ *   "add" for a new process (a new thread-group leader with an mm, or a
+ *   task that execs, such as a usermode helper), and sched_process_exit
+ *   queues a "remove" when the last thread of a process exits;
+ * - a worker applies the queued events in order, under one mutex.
+ * Probes run with preemption disabled and must not sleep, so they only
+ * allocate (GFP_ATOMIC) and queue; if that allocation fails, the worker
+ * rescans all processes instead. An entry appears a few microseconds after
+ * fork() returns, and goes when the process becomes a zombie.
+ *
+ * Each entry remembers its struct pid, so a remove for a process long gone
+ * never removes the entry of a newer process that reuses the number.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/binfmts.h>
+#include <linux/llist.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/proc_fs.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include "madvstat.h"
+
+struct madvstat_entry {
+	struct pid *pid;
+	struct proc_dir_entry *pde;
+};
+
+struct madvstat_event {
+	struct llist_node node;
+	struct pid *pid;
+	bool add;
+};
+
+static struct proc_dir_entry *madvstat_dir;
+static DEFINE_MUTEX(madvstat_entries_lock);
+static DEFINE_XARRAY(madvstat_entries);	/* pid number -> entry */
+static LLIST_HEAD(madvstat_events);
+static atomic_t madvstat_rescan_needed = ATOMIC_INIT(0);
+static struct workqueue_struct *madvstat_wq;
+static void madvstat_events_fn(struct work_struct *work);
+static DECLARE_WORK(madvstat_events_work, madvstat_events_fn);
+
+struct pid *madvstat_entry_pid(void *data)
+{
+	return ((struct madvstat_entry *)data)->pid;
+}
+
+/*
+ * A process whose exit has not yet been queued: not a kernel thread, and
+ * some thread of it still running. Callers hold madvstat_entries_lock, so
+ * a process found dead here has its remove event queued or applied.
+ */
+static bool madvstat_process_live(struct pid *pid)
+{
+	struct task_struct *task;
+	bool live = false;
+
+	rcu_read_lock();
+	task = pid_task(pid, PIDTYPE_TGID);
+	if (task && !(task->flags & PF_KTHREAD))
+		live = atomic_read(&task->signal->live) > 0;
+	rcu_read_unlock();
+	return live;
+}
+
+static void madvstat_entry_free(struct madvstat_entry *e)
+{
+	/* Waits for readers in our file operations, and closes open files. */
+	proc_remove(e->pde);
+	put_pid(e->pid);
+	kfree(e);
+}
+
+static void madvstat_entry_remove(struct pid *pid)
+{
+	struct madvstat_entry *e;
+
+	lockdep_assert_held(&madvstat_entries_lock);
+	e = xa_load(&madvstat_entries, pid_nr(pid));
+	if (!e || e->pid != pid)
+		return;
+	xa_erase(&madvstat_entries, pid_nr(pid));
+	madvstat_entry_free(e);
+}
+
+static void madvstat_entry_add(struct pid *pid)
+{
+	unsigned long nr = pid_nr(pid);
+	struct madvstat_entry *e;
+	char name[16];
+
+	lockdep_assert_held(&madvstat_entries_lock);
+	e = xa_load(&madvstat_entries, nr);
+	if (e && e->pid == pid)
+		return;
+	if (e) {
+		/* The number was reused before the old remove came. */
+		xa_erase(&madvstat_entries, nr);
+		madvstat_entry_free(e);
+	}
+	if (!madvstat_process_live(pid))
+		return;
+
+	e = kmalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		goto fail;
+	e->pid = get_pid(pid);
+	snprintf(name, sizeof(name), "%lu", nr);
+	e->pde = madvstat_report_create(name, madvstat_dir, e);
+	if (!e->pde)
+		goto fail_pid;
+	if (xa_err(xa_store(&madvstat_entries, nr, e, GFP_KERNEL)))
+		goto fail_pde;
+	return;
+
+fail_pde:
+	proc_remove(e->pde);
+fail_pid:
+	put_pid(e->pid);
+	kfree(e);
+fail:
+	pr_warn_ratelimited("no memory for the entry of pid %lu\n", nr);
+}
+
+/* Enter every live process and drop entries of dead ones. */
+static void madvstat_rescan(void)
+{
+	struct madvstat_entry *e;
+	struct pid *pid;
+	unsigned long nr;
+	int next = 1;
+
+	lockdep_assert_held(&madvstat_entries_lock);
+	xa_for_each(&madvstat_entries, nr, e)
+		if (!madvstat_process_live(e->pid))
+			madvstat_entry_remove(e->pid);
+
+	for (;;) {
+		rcu_read_lock();
+		pid = find_ge_pid(next, &init_pid_ns);
+		if (pid) {
+			get_pid(pid);
+			next = pid_nr(pid) + 1;
+		}
+		rcu_read_unlock();
+		if (!pid)
+			break;
+		if (pid_has_task(pid, PIDTYPE_TGID))
+			madvstat_entry_add(pid);
+		put_pid(pid);
+		cond_resched();
+	}
+}
+
+static void madvstat_events_fn(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&madvstat_events);
+	struct madvstat_event *ev, *tmp;
+
+	mutex_lock(&madvstat_entries_lock);
+	llist_for_each_entry_safe(ev, tmp, llist_reverse_order(list), node) {
+		if (ev->add)
+			madvstat_entry_add(ev->pid);
+		else
+			madvstat_entry_remove(ev->pid);
+		put_pid(ev->pid);
+		kfree(ev);
+	}
+	if (atomic_xchg(&madvstat_rescan_needed, 0))
+		madvstat_rescan();
+	mutex_unlock(&madvstat_entries_lock);
+}
+
+/* From tracepoint probes: atomic context. */
+static void madvstat_queue(struct pid *pid, bool add)
+{
+	struct madvstat_event *ev = kmalloc(sizeof(*ev),
+					    GFP_ATOMIC | __GFP_NOWARN);
+
+	if (ev) {
+		ev->pid = get_pid(pid);
+		ev->add = add;
+		llist_add(&ev->node, &madvstat_events);
+	} else {
+		atomic_set(&madvstat_rescan_needed, 1);
+	}
+	queue_work(madvstat_wq, &madvstat_events_work);
+}
+
+static void madvstat_on_fork(void *data, struct task_struct *parent,
+			     struct task_struct *child)
+{
+	if (thread_group_leader(child) && child->mm &&
+	    !(child->flags & PF_KTHREAD))
+		madvstat_queue(task_tgid(child), true);
+}
+
+static void madvstat_on_exec(void *data, struct task_struct *task,
+			     pid_t old_pid, struct linux_binprm *bprm)
+{
+	madvstat_queue(task_tgid(task), true);
+}
+
+static void madvstat_on_exit(void *data, struct task_struct *task)
+{
+	/* The last thread out has dropped signal->live to zero. */
+	if (!(task->flags & PF_KTHREAD) && !atomic_read(&task->signal->live))
+		madvstat_queue(task_tgid(task), false);
+}
+
+static struct madvstat_tp madvstat_lifecycle_tps[] = {
+	{ .name = "sched_process_fork", .probe = madvstat_on_fork },
+	{ .name = "sched_process_exec", .probe = madvstat_on_exec },
+	{ .name = "sched_process_exit", .probe = madvstat_on_exit },
+};
+
+int madvstat_procdir_init(struct proc_dir_entry *dir)
+{
+	int err;
+
+	madvstat_dir = dir;
+	madvstat_wq = alloc_ordered_workqueue("madvstat", 0);
+	if (!madvstat_wq)
+		return -ENOMEM;
+	/* Hooks first, so no process is missed between scan and hooks. */
+	err = madvstat_tp_register(madvstat_lifecycle_tps,
+				   ARRAY_SIZE(madvstat_lifecycle_tps));
+	if (err) {
+		destroy_workqueue(madvstat_wq);
+		return err;
+	}
+	mutex_lock(&madvstat_entries_lock);
+	madvstat_rescan();
+	mutex_unlock(&madvstat_entries_lock);
+	return 0;
+}
+
+void madvstat_procdir_exit(void)
+{
+	struct madvstat_entry *e;
+	unsigned long nr;
+
+	madvstat_tp_unregister(madvstat_lifecycle_tps,
+			       ARRAY_SIZE(madvstat_lifecycle_tps));
+	/* No probe runs now; apply what they queued, then stop. */
+	flush_workqueue(madvstat_wq);
+	destroy_workqueue(madvstat_wq);
+
+	mutex_lock(&madvstat_entries_lock);
+	xa_for_each(&madvstat_entries, nr, e) {
+		xa_erase(&madvstat_entries, nr);
+		madvstat_entry_free(e);
+	}
+	mutex_unlock(&madvstat_entries_lock);
+	xa_destroy(&madvstat_entries);
+}
