@@ -23,8 +23,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 MODULE_SRC := Kbuild $(wildcard module/*.c module/*.h)
 
-.PHONY: all module user selftests guest kernels check demo lint clean help \
-	check-kdir
+.PHONY: all module user user-test selftests guest kernels check demo lint \
+	clean distclean help check-kdir
 
 all: module user
 
@@ -35,7 +35,10 @@ help:
 	@echo '  module         madvstat.ko for KDIR into build/<release>/'
 	@echo '                 (KDIR=$(KDIR))'
 	@echo '  user           user-space programs for this host into build/user/'
-	@echo '  selftests      static selftests for KDIR into build/<release>/bin/'
+	@echo '  user-test      host unit tests of the user-space code, under ASan'
+	@echo '                 and UBSan'
+	@echo '  selftests      static selftests and programs for the guest of KDIR'
+	@echo '                 into build/<release>/bin/'
 	@echo '                 (needs the kselftest headers: make kernels)'
 	@echo '  guest          module + static selftests for KDIR: what the VM needs'
 	@echo '  kernels        install headers and fetch the test kernels (6.1, 6.12)'
@@ -68,14 +71,49 @@ module: check-kdir
 	$(MAKE) -C $(KDIR) M=$(KOUT) modules
 	@echo "built $(KOUT)/madvstat.ko"
 
-USER_PROGS :=
-USER_TESTS :=
+# User space. Programs are userspace/<name>.c plus userspace/lib/; host
+# unit tests are userspace/tests/*_test.c; selftests are selftests/*_test.c
+# plus selftests/lib/ and userspace/lib/, built static for the guest.
+USER_LIB := $(wildcard userspace/lib/*.c)
+USER_HDR := $(wildcard userspace/lib/*.h)
+USER_PROGS := $(patsubst userspace/%.c,%,$(wildcard userspace/*.c))
+USER_TESTS := $(patsubst userspace/tests/%.c,%,$(wildcard userspace/tests/*_test.c))
+SELFTEST_LIB := $(wildcard selftests/lib/*.c)
+SELFTEST_HDR := $(wildcard selftests/lib/*.h)
+SELFTESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/*_test.c))
+# The kselftest headers need GNU C; everything else is plain C11.
+SELFTEST_CFLAGS := $(filter-out -std=c11,$(USER_CFLAGS)) -std=gnu11 \
+	-static -I$(KSFT_DIR) -Iuserspace/lib -Iselftests/lib
 
-user:
-	@mkdir -p $(BUILD)/user
+user: $(addprefix $(BUILD)/user/,$(USER_PROGS))
 
-selftests:
-	@mkdir -p $(KOUT)/bin
+$(BUILD)/user/%: userspace/%.c $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Iuserspace/lib -o $@ $< $(USER_LIB)
+
+# Host unit tests, under ASan and UBSan; TAP output, totals last.
+user-test: $(addprefix $(BUILD)/user-test/,$(USER_TESTS))
+	@./userspace/tests/run-tap $^
+
+$(BUILD)/user-test/%: userspace/tests/%.c $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -Iuserspace/lib -Iuserspace/tests \
+		-o $@ $< $(USER_LIB)
+
+# What the guest runs, static: the selftests and the user-space programs.
+selftests: check-kdir
+	@test -f $(KSFT_DIR)/kselftest_harness.h || { \
+	  echo "error: no kselftest headers in $(KSFT_DIR); run 'make kernels'" >&2; \
+	  exit 1; }
+	@$(MAKE) --no-print-directory $(addprefix $(KOUT)/bin/,$(SELFTESTS) $(USER_PROGS))
+
+$(KOUT)/bin/%_test: selftests/%_test.c $(SELFTEST_LIB) $(SELFTEST_HDR) $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(SELFTEST_LIB) $(USER_LIB)
+
+$(KOUT)/bin/%: userspace/%.c $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -Iuserspace/lib -o $@ $< $(USER_LIB)
 
 guest: module selftests
 

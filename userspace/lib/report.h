@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Parsing the text of /proc/madvstat/<pid> (and, as a fallback, of
+ * /proc/<pid>/smaps_rollup) into numbers. Shared by the madvstat command,
+ * the reproducer and the selftests.
+ */
+#ifndef MADVSTAT_REPORT_H
+#define MADVSTAT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One "Key: value" field; sizes are kept in kB as the file prints them. */
+struct ms_field {
+	char name[32];
+	int64_t value;
+	bool is_kb;
+};
+
+struct ms_vma {
+	uint64_t start, end;
+	char perms[5];
+	uint64_t rss_anon_kb, lazyfree_kb, lazyfree_dirty_kb;
+	char name[256];
+};
+
+#define MS_MAX_FIELDS 64
+
+struct ms_report {
+	struct ms_field fields[MS_MAX_FIELDS];
+	size_t nr_fields;
+	char comm[64];		/* the Name: field */
+	char tracking[256];	/* the Tracking: line, if any */
+	struct ms_vma *vmas;	/* malloc()ed; ms_report_free() */
+	size_t nr_vmas;
+};
+
+/*
+ * Parse text of len bytes. Returns 0, or -1 with *err pointing at a static
+ * description and *line at the 1-based line that failed.
+ */
+int ms_report_parse(const char *text, size_t len, struct ms_report *r,
+		    const char **err, unsigned int *line);
+void ms_report_free(struct ms_report *r);
+
+/* A field's value, or -1 when absent. kB fields are returned in kB. */
+int64_t ms_report_get(const struct ms_report *r, const char *name);
+
+/* Read a whole (proc) file into a NUL-terminated malloc()ed buffer. */
+char *ms_read_file(const char *path, size_t *len);
+
+#endif /* MADVSTAT_REPORT_H */
