@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers for the madvstat selftests; see memtest.h.
+ */
+#include "memtest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MT_CGROUP_ROOT	"/sys/fs/cgroup"
+
+int mt_write_str(const char *path, const char *s)
+{
+	size_t len = strlen(s);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+/* Read a small file into buf, without its trailing newline. */
+int mt_read_str(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+int mt_pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+/*
+ * MADV_FREE queues its LRU moves in per-CPU batches; writing
+ * compact_memory runs lru_add_drain_all(), which applies them everywhere.
+ */
+int mt_drain_lru(void)
+{
+	return mt_write_str("/proc/sys/vm/compact_memory", "1");
+}
+
+int mt_cgroup_create(struct mt_cgroup *cg, const char *tag)
+{
+	snprintf(cg->path, sizeof(cg->path), MT_CGROUP_ROOT "/madvstat-%s-%d",
+		 tag, (int)getpid());
+	if (mkdir(cg->path, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int mt_cgroup_file(const struct mt_cgroup *cg, const char *file,
+			  char *path, size_t size)
+{
+	int n = snprintf(path, size, "%s/%s", cg->path, file);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int mt_cgroup_join(const struct mt_cgroup *cg)
+{
+	char path[192];
+	int err = mt_cgroup_file(cg, "cgroup.procs", path, sizeof(path));
+
+	return err ? err : mt_write_str(path, "0");
+}
+
+int mt_cgroup_leave(void)
+{
+	return mt_write_str(MT_CGROUP_ROOT "/cgroup.procs", "0");
+}
+
+int mt_cgroup_remove(const struct mt_cgroup *cg)
+{
+	return rmdir(cg->path) ? -errno : 0;
+}
+
+/*
+ * Ask for reclaim of amount. Without swap, EAGAIN is normal once only
+ * swap-backed memory is left, so it is retried and then accepted.
+ */
+int mt_cgroup_reclaim(const struct mt_cgroup *cg, const char *amount,
+		      int tries)
+{
+	char path[192];
+	int err = mt_cgroup_file(cg, "memory.reclaim", path, sizeof(path));
+
+	while (!err && tries-- > 0) {
+		err = mt_write_str(path, amount);
+		if (err == -EAGAIN)
+			err = 0;
+	}
+	return err;
+}
+
+int64_t mt_cgroup_stat(const struct mt_cgroup *cg, const char *key)
+{
+	char path[192], name[64];
+	unsigned long long v;
+	int64_t ret = -ENOENT;
+	FILE *f;
+
+	if (mt_cgroup_file(cg, "memory.stat", path, sizeof(path)))
+		return -ENAMETOOLONG;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%63s %llu", name, &v) == 2) {
+		if (!strcmp(name, key)) {
+			ret = (int64_t)v;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+static int mt_report_from(const char *path, struct ms_report *r)
+{
+	unsigned int line;
+	const char *why;
+	size_t len;
+	char *text = ms_read_file(path, &len);
+	int err = 0;
+
+	if (!text)
+		return -errno;
+	if (ms_report_parse(text, len, r, &why, &line)) {
+		fprintf(stderr, "# %s: line %u: %s\n", path, line, why);
+		err = -EBADMSG;
+	}
+	free(text);
+	return err;
+}
+
+int mt_madvstat_read(pid_t pid, struct ms_report *r)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), MT_MADVSTAT_DIR "/%d", (int)pid);
+	return mt_report_from(path, r);
+}
+
+static int64_t mt_field(const struct ms_report *r, const char *field)
+{
+	int64_t v = ms_report_get(r, field);
+
+	return v < 0 ? -ENODATA : v;
+}
+
+int64_t mt_madvstat_get(pid_t pid, const char *field)
+{
+	struct ms_report r;
+	int64_t v;
+	int err = mt_madvstat_read(pid, &r);
+
+	if (err)
+		return err;
+	v = mt_field(&r, field);
+	ms_report_free(&r);
+	return v;
+}
+
+int64_t mt_rollup_get(pid_t pid, const char *field)
+{
+	struct ms_report r;
+	char path[64];
+	int64_t v;
+	int err;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	err = mt_report_from(path, &r);
+	if (err)
+		return err;
+	v = mt_field(&r, field);
+	ms_report_free(&r);
+	return v;
+}
+
+/* A field (in kB) of the VMA starting at start in /proc/<pid>/smaps. */
+int64_t mt_smaps_vma_get(pid_t pid, uintptr_t start, const char *field)
+{
+	char path[64], header[32], line[512];
+	size_t flen = strlen(field);
+	bool in_vma = false;
+	int64_t ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	snprintf(header, sizeof(header), "%" PRIxPTR "-", start);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (!in_vma) {
+			in_vma = !strncmp(line, header, strlen(header));
+			continue;
+		}
+		if (!strncmp(line, field, flen) && line[flen] == ':') {
+			ret = strtoll(line + flen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+const struct ms_vma *mt_report_vma(const struct ms_report *r, uintptr_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_vmas; i++)
+		if (r->vmas[i].start <= addr && addr < r->vmas[i].end)
+			return &r->vmas[i];
+	return NULL;
+}
+
+/* Entries come and go through a workqueue: wait for one to (dis)appear. */
+int mt_wait_entry(pid_t pid, bool present, int timeout_ms)
+{
+	int64_t deadline = mt_now_ms() + timeout_ms;
+	char path[64];
+
+	snprintf(path, sizeof(path), MT_MADVSTAT_DIR "/%d", (int)pid);
+	for (;;) {
+		if ((access(path, F_OK) == 0) == present)
+			return 0;
+		if (mt_now_ms() > deadline)
+			return -ETIMEDOUT;
+		usleep(1000);
+	}
+}
+
+size_t mt_page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * len bytes of private anonymous memory at an align-aligned address;
+ * flags adds mmap flags such as MAP_NORESERVE.
+ */
+void *mt_map_aligned(size_t len, size_t align, int flags)
+{
+	char *p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+	uintptr_t start, end;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	start = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
+	end = start + len;
+	if (start > (uintptr_t)p)
+		munmap(p, start - (uintptr_t)p);
+	if ((uintptr_t)p + len + align > end)
+		munmap((void *)end, (uintptr_t)p + len + align - end);
+	return (void *)start;
+}
+
+/* How many pages of [p, p+len) hold v in their first and last byte. */
+size_t mt_count_pages(const void *p, size_t len, unsigned char v)
+{
+	const unsigned char *c = p;
+	size_t page = mt_page_size(), off, n = 0;
+
+	for (off = 0; off < len; off += page)
+		n += c[off] == v && c[off + page - 1] == v;
+	return n;
+}
+
+static int mt_write_byte(int fd, char c)
+{
+	ssize_t n;
+
+	do
+		n = write(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	return n == 1 ? 0 : -EPIPE;
+}
+
+static int mt_read_byte(int fd, char *c)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, c, 1);
+	while (n < 0 && errno == EINTR);
+	return n == 1 ? 0 : -EPIPE;
+}
+
+static void mt_child_loop(int in, int out, mt_child_fn fn, void *arg)
+{
+	char cmd;
+
+	if (mt_write_byte(out, 'r'))
+		_exit(1);
+	while (!mt_read_byte(in, &cmd)) {
+		if (fn)
+			fn(arg, cmd);
+		if (mt_write_byte(out, 'k'))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/* Returns once the child runs and its entry exists. */
+int mt_child_start(struct mt_child *c, mt_child_fn fn, void *arg)
+{
+	int down[2], up[2];
+	char ready;
+
+	if (pipe2(down, O_CLOEXEC))
+		return -errno;
+	if (pipe2(up, O_CLOEXEC)) {
+		close(down[0]);
+		close(down[1]);
+		return -errno;
+	}
+	fflush(NULL);
+	c->pid = fork();
+	if (c->pid == 0) {
+		close(down[1]);
+		close(up[0]);
+		mt_child_loop(down[0], up[1], fn, arg);
+	}
+	close(down[0]);
+	close(up[1]);
+	c->to_child = down[1];
+	c->from_child = up[0];
+	if (c->pid < 0) {
+		close(c->to_child);
+		close(c->from_child);
+		return -errno;
+	}
+	if (mt_read_byte(c->from_child, &ready))
+		return -EPIPE;
+	return mt_wait_entry(c->pid, true, 2000);
+}
+
+int mt_child_cmd(struct mt_child *c, char cmd)
+{
+	char ack;
+	int err = mt_write_byte(c->to_child, cmd);
+
+	return err ? err : mt_read_byte(c->from_child, &ack);
+}
+
+/* Returns the child's wait status, or a negative errno. */
+int mt_child_stop(struct mt_child *c)
+{
+	int status;
+
+	close(c->to_child);
+	close(c->from_child);
+	if (waitpid(c->pid, &status, 0) != c->pid)
+		return -errno;
+	return status;
+}
+
+/*
+ * Drop every privilege to uid/gid. Changing credentials makes a process
+ * non-dumpable (suid_dumpable is 0), so dumpability is restored: the
+ * tests set it explicitly where it matters.
+ */
+int mt_become(uid_t uid, gid_t gid)
+{
+	if (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
+	    setresuid(uid, uid, uid))
+		return -errno;
+	return prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) ? -errno : 0;
+}
+
+int64_t mt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

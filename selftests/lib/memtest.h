@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the madvstat selftests: memory cgroups, CPU pinning, LRU
+ * draining, reading /proc/madvstat/<pid> and smaps, and a child process
+ * that stays quiescent between commands.
+ *
+ * Functions returning int return 0 or a negative errno; those returning
+ * int64_t return a value >= 0 or a negative errno.
+ */
+#ifndef MADVSTAT_MEMTEST_H
+#define MADVSTAT_MEMTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "report.h"
+
+#define MT_KB(bytes)	((int64_t)((bytes) >> 10))
+#define MT_MADVSTAT_DIR	"/proc/madvstat"
+#define MT_OWNER_READ	"/sys/module/madvstat/parameters/owner_read"
+#define MT_MODULE_PATH	"/lib/madvstat/madvstat.ko"
+
+/* Small files. */
+int mt_write_str(const char *path, const char *s);
+int mt_read_str(const char *path, char *buf, size_t size);
+
+/* CPU and LRU. */
+int mt_pin_cpu(int cpu);
+int mt_drain_lru(void);
+
+/* Memory cgroups (v2). */
+struct mt_cgroup {
+	char path[128];
+};
+
+int mt_cgroup_create(struct mt_cgroup *cg, const char *tag);
+int mt_cgroup_join(const struct mt_cgroup *cg);
+int mt_cgroup_leave(void);
+int mt_cgroup_remove(const struct mt_cgroup *cg);
+int mt_cgroup_reclaim(const struct mt_cgroup *cg, const char *amount,
+		      int tries);
+int64_t mt_cgroup_stat(const struct mt_cgroup *cg, const char *key);
+
+/* Reports: /proc/madvstat/<pid> and /proc/<pid>/smaps_rollup. */
+int mt_madvstat_read(pid_t pid, struct ms_report *r);
+int64_t mt_madvstat_get(pid_t pid, const char *field);
+int64_t mt_rollup_get(pid_t pid, const char *field);
+int64_t mt_smaps_vma_get(pid_t pid, uintptr_t start, const char *field);
+const struct ms_vma *mt_report_vma(const struct ms_report *r, uintptr_t addr);
+int mt_wait_entry(pid_t pid, bool present, int timeout_ms);
+
+/* Anonymous memory. */
+size_t mt_page_size(void);
+void *mt_map_aligned(size_t len, size_t align, int flags);
+size_t mt_count_pages(const void *p, size_t len, unsigned char v);
+
+/*
+ * A forked child that waits for one-byte commands on a pipe, runs fn for
+ * each, and acknowledges; between commands it touches no memory, so its
+ * report is stable. Closing the pipe (mt_child_stop) makes it exit.
+ */
+typedef void (*mt_child_fn)(void *arg, char cmd);
+
+struct mt_child {
+	pid_t pid;
+	int to_child;
+	int from_child;
+};
+
+int mt_child_start(struct mt_child *c, mt_child_fn fn, void *arg);
+int mt_child_cmd(struct mt_child *c, char cmd);
+int mt_child_stop(struct mt_child *c);
+
+/* Privileges. */
+int mt_become(uid_t uid, gid_t gid);
+
+/* Monotonic milliseconds. */
+int64_t mt_now_ms(void);
+
+#endif /* MADVSTAT_MEMTEST_H */

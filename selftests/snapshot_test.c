@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/madvstat/<pid> against the kernel's own accounting: LazyFree must
+ * equal smaps_rollup's LazyFree exactly for a quiescent process, through
+ * MADV_FREE, rewrites, reclaim, MADV_DONTNEED, THP, fork, many VMAs and a
+ * sparse address space.
+ *
+ * Each test pins itself to one CPU before it allocates and drains the LRU
+ * batches after madvise(), so that every MADV_FREE has taken effect when
+ * the counts are read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "memtest.h"
+
+#define NR_PAGES	4096	/* 16 MiB of 4 kB pages */
+#define NR_REWRITTEN	1000
+#define RSS_SLACK_KB	1024	/* mm counters are per-CPU approximations */
+#define SZ_1M		(1UL << 20)
+#define SZ_2M		(2UL << 20)
+#define SZ_1G		(1UL << 30)
+#define THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
+
+/* LazyFree of pid equals smaps_rollup's, and the expected value. */
+static void expect_lazyfree(struct __test_metadata *_metadata, pid_t pid,
+			    int64_t lazy_kb, int64_t dirty_kb)
+{
+	int64_t rollup = mt_rollup_get(pid, "LazyFree");
+	struct ms_report r;
+
+	ASSERT_EQ(0, mt_madvstat_read(pid, &r));
+	EXPECT_EQ(rollup, ms_report_get(&r, "LazyFree"));
+	EXPECT_EQ(lazy_kb, ms_report_get(&r, "LazyFree"));
+	EXPECT_EQ(dirty_kb, ms_report_get(&r, "LazyFreeDirty"));
+	EXPECT_EQ(ms_report_get(&r, "Rss") - ms_report_get(&r, "LazyFree"),
+		  ms_report_get(&r, "RssEffective"));
+	ms_report_free(&r);
+}
+
+/* A copy of the VMA line of our own report that contains p. */
+static struct ms_vma vma_line(struct __test_metadata *_metadata, void *p)
+{
+	const struct ms_vma *v;
+	struct ms_vma copy = { 0 };
+	struct ms_report r;
+
+	ASSERT_EQ(0, mt_madvstat_read(getpid(), &r));
+	v = mt_report_vma(&r, (uintptr_t)p);
+	EXPECT_NE(NULL, v) {
+		TH_LOG("no VMA line for %p", p);
+	}
+	if (v)
+		copy = *v;
+	ms_report_free(&r);
+	return copy;
+}
+
+/* 16 MiB of base pages, in a memory cgroup of its own. */
+FIXTURE(lazy) {
+	struct mt_cgroup cg;
+	unsigned char *mem;
+	size_t len;
+	size_t page;
+};
+
+FIXTURE_SETUP(lazy)
+{
+	self->page = mt_page_size();
+	self->len = NR_PAGES * self->page;
+	ASSERT_EQ(0, mt_pin_cpu(0));
+	ASSERT_EQ(0, mt_cgroup_create(&self->cg, "snapshot"));
+	ASSERT_EQ(0, mt_cgroup_join(&self->cg));
+	self->mem = mmap(NULL, self->len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	ASSERT_EQ(0, madvise(self->mem, self->len, MADV_NOHUGEPAGE));
+	memset(self->mem, 0x5a, self->len);
+}
+
+FIXTURE_TEARDOWN(lazy)
+{
+	munmap(self->mem, self->len);
+	EXPECT_EQ(0, mt_cgroup_leave());
+	EXPECT_EQ(0, mt_cgroup_remove(&self->cg));
+}
+
+static void free_and_drain(struct __test_metadata *_metadata, void *p,
+			   size_t len)
+{
+	ASSERT_EQ(0, madvise(p, len, MADV_FREE));
+	ASSERT_EQ(0, mt_drain_lru());
+}
+
+/* Every other page of the first 2 * NR_REWRITTEN, written with v. */
+static void rewrite_some(unsigned char *mem, size_t page, unsigned char v)
+{
+	size_t i;
+
+	for (i = 0; i < NR_REWRITTEN; i++)
+		memset(mem + 2 * i * page, v, page);
+}
+
+static bool rewritten(size_t i)
+{
+	return i < 2 * NR_REWRITTEN && i % 2 == 0;
+}
+
+TEST_F(lazy, free_all)
+{
+	struct ms_vma v;
+
+	expect_lazyfree(_metadata, getpid(), 0, 0);
+	free_and_drain(_metadata, self->mem, self->len);
+	expect_lazyfree(_metadata, getpid(), NR_PAGES * 4, 0);
+
+	v = vma_line(_metadata, self->mem);
+	EXPECT_LE(v.start, (uintptr_t)self->mem);
+	EXPECT_GE(v.end, (uintptr_t)self->mem + self->len);
+	EXPECT_EQ(NR_PAGES * 4, v.lazyfree_kb);
+	EXPECT_EQ(0, v.lazyfree_dirty_kb);
+	EXPECT_GE(v.rss_anon_kb, NR_PAGES * 4);
+	EXPECT_STREQ("[anon]", v.name);
+	EXPECT_STREQ("rw-p", v.perms);
+}
+
+TEST_F(lazy, rewrite_some)
+{
+	struct ms_vma v;
+
+	free_and_drain(_metadata, self->mem, self->len);
+	rewrite_some(self->mem, self->page, 0xa5);
+	expect_lazyfree(_metadata, getpid(), (NR_PAGES - NR_REWRITTEN) * 4,
+			NR_REWRITTEN * 4);
+
+	v = vma_line(_metadata, self->mem);
+	EXPECT_EQ((NR_PAGES - NR_REWRITTEN) * 4, v.lazyfree_kb);
+	EXPECT_EQ(NR_REWRITTEN * 4, v.lazyfree_dirty_kb);
+}
+
+/*
+ * Reclaim discards the clean lazily freed pages and gives the rewritten
+ * ones back to the program as ordinary anonymous memory (PG_swapbacked
+ * set again), so both counts end at zero.
+ */
+TEST_F(lazy, reclaim)
+{
+	int64_t anon_before, anon_after, lazyfreed;
+	size_t i, zero = 0, kept = 0;
+	int round;
+
+	free_and_drain(_metadata, self->mem, self->len);
+	rewrite_some(self->mem, self->page, 0xa5);
+	anon_before = mt_madvstat_get(getpid(), "RssAnon");
+	ASSERT_GE(anon_before, NR_PAGES * 4 - RSS_SLACK_KB);
+
+	for (round = 0; round < 5; round++) {
+		ASSERT_EQ(0, mt_cgroup_reclaim(&self->cg, "300M", 3));
+		if (mt_madvstat_get(getpid(), "LazyFree") == 0 &&
+		    mt_madvstat_get(getpid(), "LazyFreeDirty") == 0)
+			break;
+	}
+	TH_LOG("reclaim rounds: %d", round + 1);
+	expect_lazyfree(_metadata, getpid(), 0, 0);
+
+	lazyfreed = mt_cgroup_stat(&self->cg, "pglazyfreed");
+	EXPECT_GE(lazyfreed, NR_PAGES - NR_REWRITTEN);
+	anon_after = mt_madvstat_get(getpid(), "RssAnon");
+	EXPECT_LE(labs(anon_before - anon_after -
+		       (NR_PAGES - NR_REWRITTEN) * 4), RSS_SLACK_KB) {
+		TH_LOG("RssAnon %ld -> %ld kB", (long)anon_before,
+		       (long)anon_after);
+	}
+
+	for (i = 0; i < NR_PAGES; i++) {
+		unsigned char *pg = self->mem + i * self->page;
+
+		if (rewritten(i))
+			kept += mt_count_pages(pg, self->page, 0xa5);
+		else
+			zero += mt_count_pages(pg, self->page, 0);
+	}
+	EXPECT_EQ(NR_REWRITTEN, kept);
+	EXPECT_EQ(NR_PAGES - NR_REWRITTEN, zero);
+}
+
+TEST_F(lazy, dontneed)
+{
+	int64_t anon_before, anon_after;
+	struct ms_report r;
+
+	free_and_drain(_metadata, self->mem, self->len);
+	anon_before = mt_madvstat_get(getpid(), "RssAnon");
+	ASSERT_EQ(0, madvise(self->mem, self->len, MADV_DONTNEED));
+	expect_lazyfree(_metadata, getpid(), 0, 0);
+	anon_after = mt_madvstat_get(getpid(), "RssAnon");
+	EXPECT_LE(labs(anon_before - anon_after - NR_PAGES * 4),
+		  RSS_SLACK_KB) {
+		TH_LOG("RssAnon %ld -> %ld kB", (long)anon_before,
+		       (long)anon_after);
+	}
+	ASSERT_EQ(0, mt_madvstat_read(getpid(), &r));
+	EXPECT_EQ(NULL, mt_report_vma(&r, (uintptr_t)self->mem));
+	ms_report_free(&r);
+}
+
+/* The heap and a private /dev/zero mapping are named as in maps. */
+TEST(vma_names)
+{
+	size_t page = mt_page_size(), len = 256 * page;
+	const struct ms_vma *heap_vma, *zero_vma;
+	unsigned char *brk_mem, *heap, *zero;
+	struct ms_report r;
+	int fd;
+
+	ASSERT_EQ(0, mt_pin_cpu(0));
+	brk_mem = sbrk((intptr_t)(len + page));
+	ASSERT_NE((void *)-1, brk_mem);
+	heap = (unsigned char *)(((uintptr_t)brk_mem + page - 1) & ~(page - 1));
+	fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	zero = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, zero);
+	close(fd);
+	ASSERT_EQ(0, madvise(heap, len, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, madvise(zero, len, MADV_NOHUGEPAGE));
+	memset(heap, 1, len);
+	memset(zero, 1, len);
+	ASSERT_EQ(0, madvise(heap, len, MADV_FREE));
+	ASSERT_EQ(0, madvise(zero, len, MADV_FREE));
+	ASSERT_EQ(0, mt_drain_lru());
+
+	expect_lazyfree(_metadata, getpid(), 2 * MT_KB(len), 0);
+	ASSERT_EQ(0, mt_madvstat_read(getpid(), &r));
+	heap_vma = mt_report_vma(&r, (uintptr_t)heap);
+	zero_vma = mt_report_vma(&r, (uintptr_t)zero);
+	ASSERT_NE(NULL, heap_vma);
+	ASSERT_NE(NULL, zero_vma);
+	EXPECT_STREQ("[heap]", heap_vma->name);
+	EXPECT_EQ(MT_KB(len), heap_vma->lazyfree_kb);
+	EXPECT_STREQ("/dev/zero", zero_vma->name);
+	EXPECT_EQ(MT_KB(len), zero_vma->lazyfree_kb);
+	ms_report_free(&r);
+}
+
+/* THP enabled "always" for the test, restored after. */
+FIXTURE(thp) {
+	char saved[16];
+	unsigned char *mem;
+};
+
+FIXTURE_SETUP(thp)
+{
+	char cur[128];
+	char *l, *r;
+
+	ASSERT_EQ(0, mt_pin_cpu(0));
+	if (mt_read_str(THP_ENABLED, cur, sizeof(cur)))
+		SKIP(return, "no %s", THP_ENABLED);
+	l = strchr(cur, '[');
+	r = l ? strchr(l, ']') : NULL;
+	ASSERT_NE(NULL, r);
+	snprintf(self->saved, sizeof(self->saved), "%.*s", (int)(r - l - 1),
+		 l + 1);
+	ASSERT_EQ(0, mt_write_str(THP_ENABLED, "always"));
+
+	self->mem = mt_map_aligned(SZ_2M, SZ_2M, 0);
+	ASSERT_NE(NULL, self->mem);
+	/* MADV_HUGEPAGE lets the fault compact memory for the THP. */
+	ASSERT_EQ(0, madvise(self->mem, SZ_2M, MADV_HUGEPAGE));
+	memset(self->mem, 0x5a, SZ_2M);
+	if (mt_smaps_vma_get(getpid(), (uintptr_t)self->mem,
+			     "AnonHugePages") != 2048)
+		SKIP(return, "no THP obtained for a 2 MiB-aligned fault");
+}
+
+FIXTURE_TEARDOWN(thp)
+{
+	if (self->mem)
+		munmap(self->mem, SZ_2M);
+	if (self->saved[0])
+		EXPECT_EQ(0, mt_write_str(THP_ENABLED, self->saved));
+}
+
+TEST_F(thp, free_whole)
+{
+	free_and_drain(_metadata, self->mem, SZ_2M);
+	EXPECT_EQ(2048, mt_smaps_vma_get(getpid(), (uintptr_t)self->mem,
+					 "AnonHugePages"));
+	expect_lazyfree(_metadata, getpid(), 2048, 0);
+}
+
+/* Freeing half a PMD-mapped THP splits it; the freed half is LazyFree. */
+TEST_F(thp, free_half)
+{
+	free_and_drain(_metadata, self->mem, SZ_1M);
+	EXPECT_EQ(0, mt_smaps_vma_get(getpid(), (uintptr_t)self->mem,
+				      "AnonHugePages"));
+	expect_lazyfree(_metadata, getpid(), 1024, 0);
+}
+
+/*
+ * A lazily freed page shared by fork counts in both processes, as smaps
+ * counts it; a child's write copies it, so only the child's count drops.
+ */
+struct fork_target {
+	unsigned char *mem;
+	size_t page;
+};
+
+static void fork_child_cmd(void *arg, char cmd)
+{
+	struct fork_target *t = arg;
+
+	if (cmd == 'w')
+		rewrite_some(t->mem, t->page, 0xc3);
+}
+
+TEST_F(lazy, fork)
+{
+	struct fork_target t = { self->mem, self->page };
+	struct mt_child child;
+
+	free_and_drain(_metadata, self->mem, self->len);
+	ASSERT_EQ(0, mt_child_start(&child, fork_child_cmd, &t));
+
+	expect_lazyfree(_metadata, child.pid, NR_PAGES * 4, 0);
+	expect_lazyfree(_metadata, getpid(), NR_PAGES * 4, 0);
+
+	ASSERT_EQ(0, mt_child_cmd(&child, 'w'));
+	expect_lazyfree(_metadata, child.pid, (NR_PAGES - NR_REWRITTEN) * 4, 0);
+	expect_lazyfree(_metadata, getpid(), NR_PAGES * 4, 0);
+	EXPECT_EQ(0, mt_child_stop(&child));
+}
+
+/* 10,000 one-page VMAs, kept apart by PROT_NONE pages so none merge. */
+#define NR_VMAS 10000
+
+TEST(many_vmas)
+{
+	size_t page = mt_page_size(), len = 2 * NR_VMAS * page, i;
+	size_t lines = 0, bad = 0;
+	uintptr_t lo, hi;
+	struct ms_report r;
+	unsigned char *mem;
+
+	ASSERT_EQ(0, mt_pin_cpu(0));
+	mem = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	for (i = 0; i < NR_VMAS; i++) {
+		ASSERT_EQ(0, mprotect(mem + 2 * i * page, page,
+				      PROT_READ | PROT_WRITE));
+		mem[2 * i * page] = 1;
+	}
+	free_and_drain(_metadata, mem, len);
+	expect_lazyfree(_metadata, getpid(), NR_VMAS * 4, 0);
+
+	ASSERT_EQ(0, mt_madvstat_read(getpid(), &r));
+	lo = (uintptr_t)mem;
+	hi = lo + len;
+	for (i = 0; i < r.nr_vmas; i++) {
+		const struct ms_vma *v = &r.vmas[i];
+
+		if (v->start < lo || v->end > hi)
+			continue;
+		lines++;
+		if (v->end - v->start != page || v->lazyfree_kb != 4 ||
+		    v->rss_anon_kb != 4) {
+			if (!bad++)
+				TH_LOG("unexpected line: %lx-%lx %lu %lu",
+				       (unsigned long)v->start,
+				       (unsigned long)v->end,
+				       (unsigned long)v->rss_anon_kb,
+				       (unsigned long)v->lazyfree_kb);
+		}
+	}
+	EXPECT_EQ(NR_VMAS, lines);
+	EXPECT_EQ(0, bad);
+	TH_LOG("%zu VMA lines in all", r.nr_vmas);
+	ms_report_free(&r);
+	munmap(mem, len);
+}
+
+/* Free memory in kB, from /proc/meminfo, or -1. */
+static int64_t mem_available_kb(void)
+{
+	char line[128];
+	long long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/*
+ * 1 GiB touched in 2 MiB pieces spread over a 64 GiB reservation: the
+ * walk must skip the empty upper-level ranges and count every piece.
+ */
+#define SPARSE_LEN	(64UL << 30)
+#define SPARSE_STRIDE	(SPARSE_LEN / (SZ_1G / SZ_2M))
+
+FIXTURE(sparse) {
+	unsigned char *mem;
+};
+
+FIXTURE_SETUP(sparse)
+{
+	if (mem_available_kb() < MT_KB(SZ_1G + SZ_1G / 4))
+		SKIP(return, "needs 1.25 GiB free, has %lld kB",
+		     (long long)mem_available_kb());
+	ASSERT_EQ(0, mt_pin_cpu(0));
+	self->mem = mt_map_aligned(SPARSE_LEN, SZ_2M, MAP_NORESERVE);
+	ASSERT_NE(NULL, self->mem);
+}
+
+FIXTURE_TEARDOWN(sparse)
+{
+	if (self->mem)
+		munmap(self->mem, SPARSE_LEN);
+}
+
+TEST_F_TIMEOUT(sparse, free_1g_of_64g, 120)
+{
+	size_t page = mt_page_size(), off, pg;
+	unsigned char *mem = self->mem;
+	int64_t t0;
+
+	/* Whole THPs make the touching quick; base pages also work. */
+	ASSERT_EQ(0, madvise(mem, SPARSE_LEN, MADV_HUGEPAGE));
+	t0 = mt_now_ms();
+	for (off = 0; off < SPARSE_LEN; off += SPARSE_STRIDE)
+		for (pg = 0; pg < SZ_2M; pg += page)
+			mem[off + pg] = 1;
+	TH_LOG("touched 1 GiB in %lld ms, AnonHugePages %lld kB",
+	       (long long)(mt_now_ms() - t0),
+	       (long long)mt_rollup_get(getpid(), "AnonHugePages"));
+	free_and_drain(_metadata, mem, SPARSE_LEN);
+	t0 = mt_now_ms();
+	expect_lazyfree(_metadata, getpid(), MT_KB(SZ_1G), 0);
+	TH_LOG("read in %lld ms", (long long)(mt_now_ms() - t0));
+}
+
+TEST_HARNESS_MAIN
