@@ -53,10 +53,15 @@ struct proc_dir_entry *madvstat_report_create(const char *name,
 					      struct proc_dir_entry *dir,
 					      void *data);
 
-/* procdir.c */
+/* procdir.c: one per /proc/madvstat/<pid>, the data of its proc entry. */
+struct madvstat_entry {
+	struct pid *pid;
+	struct proc_dir_entry *pde;
+	unsigned int size_hint;		/* bytes the last report took */
+};
+
 int madvstat_procdir_init(struct proc_dir_entry *dir);
 void madvstat_procdir_exit(void);
-struct pid *madvstat_entry_pid(void *data);
 
 /* tracepoint.c */
 struct madvstat_tp {

@@ -35,11 +35,6 @@
 
 #include "madvstat.h"
 
-struct madvstat_entry {
-	struct pid *pid;
-	struct proc_dir_entry *pde;
-};
-
 struct madvstat_event {
 	struct llist_node node;
 	struct pid *pid;
@@ -54,11 +49,6 @@ static atomic_t madvstat_rescan_needed = ATOMIC_INIT(0);
 static struct workqueue_struct *madvstat_wq;
 static void madvstat_events_fn(struct work_struct *work);
 static DECLARE_WORK(madvstat_events_work, madvstat_events_fn);
-
-struct pid *madvstat_entry_pid(void *data)
-{
-	return ((struct madvstat_entry *)data)->pid;
-}
 
 /*
  * A process whose exit has not yet been queued: not a kernel thread, and
@@ -116,7 +106,7 @@ static void madvstat_entry_add(struct pid *pid)
 	if (!madvstat_process_live(pid))
 		return;
 
-	e = kmalloc(sizeof(*e), GFP_KERNEL);
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
 		goto fail;
 	e->pid = get_pid(pid);

@@ -22,8 +22,12 @@
 
 #include "madvstat.h"
 
-/* What an open file holds: the process and its address space. */
+/*
+ * What an open file holds: the process and its address space. The entry
+ * outlives the open file: proc_remove() closes open files first.
+ */
 struct madvstat_report {
+	struct madvstat_entry *entry;
 	struct pid *pid;
 	struct mm_struct *mm;	/* mmgrab()bed: the struct, not the pages */
 };
@@ -122,8 +126,10 @@ static int madvstat_show(struct seq_file *m, void *v)
 	seq_putc(m, '\n');
 
 	/* On overflow seq_file calls us again with a larger buffer. */
-	if (!seq_has_overflowed(m))
+	if (!seq_has_overflowed(m)) {
 		madvstat_rotate(m->buf + base, vma_len, m->count - base);
+		WRITE_ONCE(r->entry->size_hint, m->count);
+	}
 out:
 	mmput(mm);
 	return err;
@@ -131,7 +137,8 @@ out:
 
 static int madvstat_open(struct inode *inode, struct file *file)
 {
-	struct pid *pid = madvstat_entry_pid(pde_data(inode));
+	struct madvstat_entry *entry = pde_data(inode);
+	struct pid *pid = entry->pid;
 	struct madvstat_report *r;
 	struct task_struct *task;
 	struct mm_struct *mm;
@@ -158,12 +165,16 @@ static int madvstat_open(struct inode *inode, struct file *file)
 		err = -ENOMEM;
 		goto out_mm;
 	}
+	r->entry = entry;
 	r->pid = get_pid(pid);
 	r->mm = mm;
 	mmgrab(mm);
 
-	/* Room for the summary and a line per VMA, so one walk suffices. */
-	size = PAGE_SIZE + (size_t)READ_ONCE(mm->map_count) * 96;
+	/*
+	 * A report that does not fit is made again in a buffer twice as
+	 * large; start from what the last one took, so that is rare.
+	 */
+	size = max_t(size_t, PAGE_SIZE, READ_ONCE(entry->size_hint) * 9 / 8);
 	err = single_open_size(file, madvstat_show, r, size);
 	if (err) {
 		mmdrop(mm);
