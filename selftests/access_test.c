@@ -36,8 +36,9 @@ static int try_read(pid_t pid)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno;
+	errno = 0;
 	if (read(fd, buf, sizeof(buf)) <= 0)
-		err = errno ? errno : EIO;
+		err = errno ? errno : EIO;	/* EIO also for an empty read */
 	close(fd);
 	return err;
 }

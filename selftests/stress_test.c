@@ -210,7 +210,7 @@ static void sleep_ms(int ms)
 
 FIXTURE(stress) {
 	atomic_bool stop;
-	struct reader readers[NR_READERS + 1];
+	struct reader readers[NR_READERS];
 };
 
 FIXTURE_SETUP(stress)
