@@ -6,15 +6,17 @@
  * procfs gives modules no directory with a lookup of their own, so each
  * entry is a real proc entry, kept in step with the processes:
  * - at load, every process is entered;
- * - the sched_process_fork and sched_process_exec tracepoints queue an
- *   "add" for a new process (a new thread-group leader with an mm, or a
- *   task that execs, such as a usermode helper), and sched_process_exit
- *   queues a "remove" when the last thread of a process exits;
- * - a worker applies the queued events in order, under one mutex.
- * Probes run with preemption disabled and must not sleep, so they only
- * allocate (GFP_ATOMIC) and queue; if that allocation fails, the worker
- * rescans all processes instead. An entry appears a few microseconds after
- * fork() returns, and goes when the process becomes a zombie.
+ * - the sched_process_fork tracepoint asks both the new process and its
+ *   parent (task_work) to enter it before they next return to user space,
+ *   so the entry exists by the time fork() returns in either;
+ * - sched_process_exec queues an "add" (a task that execs may be new to
+ *   us, such as a usermode helper), and sched_process_exit queues a
+ *   "remove" when the last thread of a process exits; a worker applies the
+ *   queued events in order.
+ * All changes are made under one mutex. Probes run with preemption
+ * disabled and must not sleep, so they only allocate (GFP_ATOMIC) and
+ * queue; if that allocation fails, the worker rescans all processes
+ * instead.
  *
  * Each entry remembers its struct pid, so a remove for a process long gone
  * never removes the entry of a newer process that reuses the number.
@@ -30,6 +32,8 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/task_work.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
@@ -41,6 +45,11 @@ struct madvstat_event {
 	bool add;
 };
 
+struct madvstat_resume_work {
+	struct callback_head cb;
+	struct pid *pid;
+};
+
 static struct proc_dir_entry *madvstat_dir;
 static DEFINE_MUTEX(madvstat_entries_lock);
 static DEFINE_XARRAY(madvstat_entries);	/* pid number -> entry */
@@ -49,6 +58,9 @@ static atomic_t madvstat_rescan_needed = ATOMIC_INIT(0);
 static struct workqueue_struct *madvstat_wq;
 static void madvstat_events_fn(struct work_struct *work);
 static DECLARE_WORK(madvstat_events_work, madvstat_events_fn);
+/* task_work callbacks queued and not yet finished */
+static atomic_t madvstat_resume_works = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(madvstat_resume_works_done);
 
 /*
  * A process whose exit has not yet been queued: not a kernel thread, and
@@ -192,12 +204,67 @@ static void madvstat_queue(struct pid *pid, bool add)
 	queue_work(madvstat_wq, &madvstat_events_work);
 }
 
+static void madvstat_resume_work_done(void)
+{
+	if (atomic_dec_and_test(&madvstat_resume_works))
+		wake_up(&madvstat_resume_works_done);
+}
+
+/* task_work: process context, on the way back to user space (or exit). */
+static void madvstat_resume_fn(struct callback_head *cb)
+{
+	struct madvstat_resume_work *w =
+		container_of(cb, struct madvstat_resume_work, cb);
+
+	mutex_lock(&madvstat_entries_lock);
+	madvstat_entry_add(w->pid);
+	mutex_unlock(&madvstat_entries_lock);
+	put_pid(w->pid);
+	kfree(w);
+	/*
+	 * The rest of this function still runs from module text after the
+	 * count drops: madvstat_procdir_exit() waits for an RCU-tasks grace
+	 * period for that reason.
+	 */
+	madvstat_resume_work_done();
+}
+
+/* Enter pid before task next returns to user space. From atomic context. */
+static bool madvstat_add_on_resume(struct task_struct *task, struct pid *pid)
+{
+	struct madvstat_resume_work *w = kmalloc(sizeof(*w),
+						 GFP_ATOMIC | __GFP_NOWARN);
+
+	if (!w)
+		return false;
+	w->pid = get_pid(pid);
+	init_task_work(&w->cb, madvstat_resume_fn);
+	atomic_inc(&madvstat_resume_works);
+	if (!task_work_add(task, &w->cb, TWA_RESUME))
+		return true;
+	put_pid(w->pid);	/* the task is exiting */
+	kfree(w);
+	madvstat_resume_work_done();
+	return false;
+}
+
 static void madvstat_on_fork(void *data, struct task_struct *parent,
 			     struct task_struct *child)
 {
-	if (thread_group_leader(child) && child->mm &&
-	    !(child->flags & PF_KTHREAD))
-		madvstat_queue(task_tgid(child), true);
+	struct pid *pid = task_tgid(child);
+
+	if (!thread_group_leader(child) || !child->mm ||
+	    (child->flags & PF_KTHREAD))
+		return;
+	if (!madvstat_add_on_resume(child, pid))
+		madvstat_queue(pid, true);
+	/*
+	 * Not for vfork(), whose parent returns only after the child execs
+	 * or exits: the child's own work has run by then, and the parent's
+	 * would keep rmmod waiting that long.
+	 */
+	if (child->mm != parent->mm)
+		madvstat_add_on_resume(parent, pid);
 }
 
 static void madvstat_on_exec(void *data, struct task_struct *task,
@@ -247,7 +314,16 @@ void madvstat_procdir_exit(void)
 
 	madvstat_tp_unregister(madvstat_lifecycle_tps,
 			       ARRAY_SIZE(madvstat_lifecycle_tps));
-	/* No probe runs now; apply what they queued, then stop. */
+	/*
+	 * No probe runs now. Let the task_works they queued run (each runs
+	 * as soon as its task returns to user space, or exits), and let
+	 * each of them return from our text: a task that was preempted
+	 * there has not yet passed a voluntary context switch.
+	 */
+	wait_event(madvstat_resume_works_done,
+		   !atomic_read(&madvstat_resume_works));
+	synchronize_rcu_tasks();
+	/* Then apply what the probes queued, and stop. */
 	flush_workqueue(madvstat_wq);
 	destroy_workqueue(madvstat_wq);
 
