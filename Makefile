@@ -4,7 +4,7 @@
 # `make help` lists the targets.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
-CACHE ?= $(CURDIR)/.cache
+CACHE ?= $(or $(MADVSTAT_CACHE),$(CURDIR)/.cache)
 BUILD := $(CURDIR)/build
 
 # The release of the kernel KDIR belongs to, as `uname -r` prints it there.
@@ -23,8 +23,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 MODULE_SRC := Kbuild $(wildcard module/*.c module/*.h)
 
-.PHONY: all module user user-test selftests guest kernels check demo lint \
-	clean distclean help check-kdir
+.PHONY: all module user user-test selftests guest harness kernels check demo \
+	lint clean distclean help check-kdir
 
 all: module user
 
@@ -41,6 +41,8 @@ help:
 	@echo '                 into build/<release>/bin/'
 	@echo '                 (needs the kselftest headers: make kernels)'
 	@echo '  guest          module + static selftests for KDIR: what the VM needs'
+	@echo '  harness        warn_mod.ko for KDIR, which WARN()s on load: the'
+	@echo '                 harness test proves such a splat fails a run'
 	@echo '  kernels        install headers and fetch the test kernels (6.1, 6.12)'
 	@echo '                 into .cache/ (needs root for apt)'
 	@echo '  check          the whole test suite: dependencies, builds for both'
@@ -105,6 +107,7 @@ selftests: check-kdir
 	@test -f $(KSFT_DIR)/kselftest_harness.h || { \
 	  echo "error: no kselftest headers in $(KSFT_DIR); run 'make kernels'" >&2; \
 	  exit 1; }
+	@test -n "$(SELFTESTS)" || { echo "error: no selftests/*_test.c" >&2; exit 1; }
 	@$(MAKE) --no-print-directory $(addprefix $(KOUT)/bin/,$(SELFTESTS) $(USER_PROGS))
 
 $(KOUT)/bin/%_test: selftests/%_test.c $(SELFTEST_LIB) $(SELFTEST_HDR) $(USER_LIB) $(USER_HDR)
@@ -116,6 +119,11 @@ $(KOUT)/bin/%: userspace/%.c $(USER_LIB) $(USER_HDR)
 	$(CC) $(USER_CFLAGS) -static -Iuserspace/lib -o $@ $< $(USER_LIB)
 
 guest: module selftests
+
+# The module that WARN()s on load, for qemu/test-harness to prove a splat
+# fails a run; built only for that test.
+harness: check-kdir
+	$(MAKE) -C selftests/harness KDIR=$(KDIR)
 
 kernels:
 	./qemu/kernels fetch
