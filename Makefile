@@ -49,7 +49,8 @@ help:
 	@echo '                 kernels, host tests, harness tests, selftests in QEMU'
 	@echo '                 for {6.1, 6.12} x {MGLRU off, on}'
 	@echo '  demo           the scenario, narrated, in a VM'
-	@echo '  lint           checkpatch --strict, sparse C=2 and W=1 on the module'
+	@echo '  lint           checkpatch --strict, sparse C=2 and W=1 on the module,'
+	@echo '                 for KDIR if given, else for both test kernels'
 	@echo '  clean          remove build/ (keeps the .cache/ of kernels)'
 	@echo '  distclean      clean, and remove .cache/'
 	@echo
@@ -135,8 +136,15 @@ demo:
 	@echo 'make demo: the narrated scenario arrives with the reproducer;'
 	@echo 'until then: ./qemu/vm -- cat /proc/madvstat/1'
 
-lint: check-kdir
+# Lint for KDIR when given, else for every test kernel.
+lint:
+ifeq ($(origin KDIR),command line)
 	./qemu/lint $(KDIR)
+else
+	@kdirs=$$(./qemu/kernels list | awk '{print $$4}'); \
+	test -n "$$kdirs" || { echo "error: no test kernels; run 'make kernels'" >&2; exit 1; }; \
+	for k in $$kdirs; do ./qemu/lint $$k || exit 1; done
+endif
 
 clean:
 	rm -rf $(BUILD)
