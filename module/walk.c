@@ -146,12 +146,13 @@ static void madvstat_walk_pmd(struct mm_struct *mm, pmd_t *pmdp,
 }
 
 /*
- * Find the PMD covering addr, or return NULL and set *next past the empty
- * upper-level range around addr, so that unpopulated address space costs
- * one check per PGD/P4D/PUD entry. Upper levels are not freed while we
- * hold mmap_read_lock on a VMA still in the tree.
+ * Find the PUD entry covering addr, or return NULL and set *next past the
+ * empty upper-level range around addr, so that unpopulated address space
+ * costs one check per PGD/P4D/PUD entry. Otherwise *next is the end of
+ * the PUD's range. Upper levels are not freed while we hold mmap_read_lock
+ * on a VMA still in the tree.
  */
-static pmd_t *madvstat_pmd_lookup(struct mm_struct *mm, unsigned long addr,
+static pud_t *madvstat_pud_lookup(struct mm_struct *mm, unsigned long addr,
 				  unsigned long end, unsigned long *next)
 {
 	pgd_t *pgd = pgd_offset(mm, addr);
@@ -168,13 +169,11 @@ static pmd_t *madvstat_pmd_lookup(struct mm_struct *mm, unsigned long addr,
 		return NULL;
 	}
 	pud = pud_offset(p4d, addr);
+	*next = pud_addr_end(addr, end);
 	/* Anonymous memory is never PUD-mapped; x86 calls that bad too. */
-	if (pud_none(READ_ONCE(*pud)) || pud_bad(READ_ONCE(*pud))) {
-		*next = pud_addr_end(addr, end);
+	if (pud_none(READ_ONCE(*pud)) || pud_bad(READ_ONCE(*pud)))
 		return NULL;
-	}
-	*next = pmd_addr_end(addr, end);
-	return pmd_offset(pud, addr);
+	return pud;
 }
 
 /*
@@ -185,17 +184,28 @@ static unsigned long madvstat_walk_range(struct mm_struct *mm,
 					 unsigned long addr, unsigned long end,
 					 struct madvstat_counts *c)
 {
-	unsigned long next;
+	unsigned long pud_end, next;
 	pmd_t *pmdp;
+	pud_t *pud;
 
 	while (addr < end) {
-		pmdp = madvstat_pmd_lookup(mm, addr, end, &next);
-		if (pmdp)
+		pud = madvstat_pud_lookup(mm, addr, end, &pud_end);
+		if (!pud) {
+			addr = pud_end;
+			continue;
+		}
+		pmdp = pmd_offset(pud, addr);
+		for (; addr < pud_end; addr = next, pmdp++) {
+			next = pmd_addr_end(addr, pud_end);
+			/* An empty PMD needs no lock: skip it cheaply. */
+			if (pmd_none(madvstat_pmdp_get_lockless(pmdp)))
+				continue;
 			madvstat_walk_pmd(mm, pmdp, addr, next, c);
-		addr = next;
-		if (mmap_lock_is_contended(mm) || fatal_signal_pending(current))
-			break;
-		cond_resched();
+			if (mmap_lock_is_contended(mm) ||
+			    fatal_signal_pending(current))
+				return next;
+			cond_resched();
+		}
 	}
 	return addr;
 }
