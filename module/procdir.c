@@ -108,15 +108,16 @@ static void madvstat_entry_add(struct pid *pid)
 
 	lockdep_assert_held(&madvstat_entries_lock);
 	e = xa_load(&madvstat_entries, nr);
-	if (e && e->pid == pid)
+	if ((e && e->pid == pid) || !madvstat_process_live(pid))
 		return;
 	if (e) {
-		/* The number was reused before the old remove came. */
+		/*
+		 * Two live processes cannot share a number: this is a dead
+		 * one whose remove has not been applied yet.
+		 */
 		xa_erase(&madvstat_entries, nr);
 		madvstat_entry_free(e);
 	}
-	if (!madvstat_process_live(pid))
-		return;
 
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
