@@ -16,6 +16,7 @@
 #include <linux/proc_fs.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -135,6 +136,28 @@ out:
 	return err;
 }
 
+/*
+ * The process's address space, from the leader or, if the leader has
+ * exited before its other threads (it stays a zombie until they all have),
+ * from any thread still running.
+ */
+static struct mm_struct *madvstat_get_mm(struct task_struct *leader)
+{
+	struct mm_struct *mm = get_task_mm(leader);
+	struct task_struct *t;
+
+	if (mm)
+		return mm;
+	rcu_read_lock();
+	for_each_thread(leader, t) {
+		mm = get_task_mm(t);
+		if (mm)
+			break;
+	}
+	rcu_read_unlock();
+	return mm;
+}
+
 static int madvstat_open(struct inode *inode, struct file *file)
 {
 	struct madvstat_entry *entry = pde_data(inode);
@@ -151,7 +174,7 @@ static int madvstat_open(struct inode *inode, struct file *file)
 	task = get_pid_task(pid, PIDTYPE_TGID);
 	if (!task)
 		return -ESRCH;
-	mm = get_task_mm(task);
+	mm = madvstat_get_mm(task);
 	if (!mm) {
 		err = -ESRCH;	/* exiting, or a zombie */
 		goto out_task;

@@ -11,11 +11,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -543,6 +545,98 @@ TEST_F_TIMEOUT(sparse, free_1g_of_64g, 120)
 	t0 = mt_now_ms();
 	expect_lazyfree(_metadata, getpid(), MT_KB(SZ_1G), 0);
 	TH_LOG("read in %lld ms", (long long)(mt_now_ms() - t0));
+}
+
+/*
+ * A process whose main thread has exited while another runs on: the leader
+ * is a zombie without an mm, but the process and its memory live on, and
+ * its entry reports them (smaps of the leader is empty; the thread's is
+ * the reference).
+ */
+struct parked {
+	int hold, ready;
+};
+
+static void *park(void *arg)
+{
+	struct parked *pk = arg;
+	pid_t tid = gettid();
+	char c;
+
+	if (write(pk->ready, &tid, sizeof(tid)) != sizeof(tid))
+		return NULL;
+	while (read(pk->hold, &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static bool leader_is_zombie(pid_t pid)
+{
+	char path[64], buf[256], *state;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (mt_read_str(path, buf, sizeof(buf)))
+		return false;
+	state = strrchr(buf, ')');
+	return state && state[1] == ' ' && state[2] == 'Z';
+}
+
+TEST(zombie_leader_live_thread)
+{
+	int hold[2], ready[2], status, i;
+	char path[96], *text;
+	struct ms_report r;
+	const char *err;
+	unsigned int line;
+	pid_t pid, tid;
+	size_t len;
+
+	ASSERT_EQ(0, pipe(hold));
+	ASSERT_EQ(0, pipe(ready));
+	fflush(NULL);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct parked pk = { .hold = hold[0], .ready = ready[1] };
+		size_t size = 64 * mt_page_size();
+		pthread_t t;
+		char *p;
+
+		close(hold[1]);
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED || mt_pin_cpu(0) ||
+		    madvise(p, size, MADV_NOHUGEPAGE))
+			_exit(1);
+		memset(p, 1, size);
+		if (madvise(p, size, MADV_FREE) || mt_drain_lru() ||
+		    pthread_create(&t, NULL, park, &pk))
+			_exit(1);
+		pthread_exit(NULL);
+	}
+	close(hold[0]);
+	close(ready[1]);
+	ASSERT_EQ(sizeof(tid), read(ready[0], &tid, sizeof(tid)));
+	for (i = 0; i < 200 && !leader_is_zombie(pid); i++)
+		usleep(10000);
+	ASSERT_TRUE(leader_is_zombie(pid));
+
+	ASSERT_EQ(0, mt_madvstat_read(pid, &r));
+	EXPECT_EQ(256, ms_report_get(&r, "LazyFree"));
+	ms_report_free(&r);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/smaps_rollup", (int)pid,
+		 (int)tid);
+	text = ms_read_file(path, &len);
+	ASSERT_NE(NULL, text);
+	ASSERT_EQ(0, ms_report_parse(text, len, &r, &err, &line));
+	EXPECT_EQ(256, ms_report_get(&r, "LazyFree"));
+	ms_report_free(&r);
+	free(text);
+
+	close(hold[1]);		/* the thread returns; the process ends */
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(ready[0]);
 }
 
 TEST_HARNESS_MAIN
