@@ -5,6 +5,7 @@
 #ifndef MADVSTAT_H
 #define MADVSTAT_H
 
+#include <linux/rcupdate.h>
 #include <linux/types.h>
 
 struct file;
@@ -58,6 +59,7 @@ struct madvstat_entry {
 	struct pid *pid;
 	struct proc_dir_entry *pde;
 	unsigned int size_hint;		/* bytes the last report took */
+	struct rcu_head rcu;		/* freed after probes are done with it */
 };
 
 int madvstat_procdir_init(struct proc_dir_entry *dir);

@@ -9,8 +9,8 @@
  * - the sched_process_fork tracepoint asks both the new process and its
  *   parent (task_work) to enter it before they next return to user space,
  *   so the entry exists by the time fork() returns in either;
- * - sched_process_exec queues an "add" (a task that execs may be new to
- *   us, such as a usermode helper), and sched_process_exit queues a
+ * - sched_process_exec queues an "add" for a process it has no entry
+ *   for (a usermode helper), and sched_process_exit queues a
  *   "remove" when the last thread of a process exits; a worker applies the
  *   queued events in order.
  * All changes are made under one mutex. Probes run with preemption
@@ -85,7 +85,7 @@ static void madvstat_entry_free(struct madvstat_entry *e)
 	/* Waits for readers in our file operations, and closes open files. */
 	proc_remove(e->pde);
 	put_pid(e->pid);
-	kfree(e);
+	kfree_rcu(e, rcu);	/* madvstat_on_exec() may be looking at it */
 }
 
 static void madvstat_entry_remove(struct pid *pid)
@@ -271,7 +271,20 @@ static void madvstat_on_fork(void *data, struct task_struct *parent,
 static void madvstat_on_exec(void *data, struct task_struct *task,
 			     pid_t old_pid, struct linux_binprm *bprm)
 {
-	madvstat_queue(task_tgid(task), true);
+	struct pid *pid = task_tgid(task);
+	struct madvstat_entry *e;
+	bool known;
+
+	/*
+	 * Nearly every process was entered when it forked; only one that
+	 * never forked as a user process (a usermode helper) is new here.
+	 */
+	rcu_read_lock();
+	e = xa_load(&madvstat_entries, pid_nr(pid));
+	known = e && e->pid == pid;
+	rcu_read_unlock();
+	if (!known)
+		madvstat_queue(pid, true);
 }
 
 static void madvstat_on_exit(void *data, struct task_struct *task)
