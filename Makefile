@@ -94,9 +94,10 @@ $(BUILD)/user/%: userspace/%.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iuserspace/lib -o $@ $< $(USER_LIB)
 
-# Host unit tests, under ASan and UBSan; TAP output, totals last.
+# Host unit tests, under ASan and UBSan; TAP output, totals last, summed
+# by the same runner the guests use.
 user-test: $(addprefix $(BUILD)/user-test/,$(USER_TESTS))
-	@./userspace/tests/run-tap $^
+	@./qemu/guest-run-selftests $(BUILD)/user-test
 
 $(BUILD)/user-test/%: userspace/tests/%.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
