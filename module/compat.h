@@ -81,4 +81,31 @@ madvstat_pte_table_walk(struct mm_struct *mm, pmd_t *pmdp, unsigned long addr,
 	return true;
 }
 
+/*
+ * Where MADV_FREE queues a folio to become lazily freed, and where the
+ * queued folio actually turns (the per-CPU batch drain). 6.3 converted
+ * mark_page_lazyfree(page) into folio_mark_lazyfree(folio); 6.11 renamed
+ * the drain callback lru_lazyfree_fn() to lru_lazyfree(). Both are called
+ * with the folio (or page) as an argument; the drain's is the second.
+ */
+#if KERNEL_VERSION(6, 3, 0) > LINUX_VERSION_CODE
+#define MADVSTAT_MARK_SYMBOL	"mark_page_lazyfree"
+static inline struct folio *madvstat_mark_folio(unsigned long arg)
+{
+	return page_folio((struct page *)arg);
+}
+#else
+#define MADVSTAT_MARK_SYMBOL	"folio_mark_lazyfree"
+static inline struct folio *madvstat_mark_folio(unsigned long arg)
+{
+	return (struct folio *)arg;
+}
+#endif
+
+#if KERNEL_VERSION(6, 11, 0) > LINUX_VERSION_CODE
+#define MADVSTAT_DRAIN_SYMBOL	"lru_lazyfree_fn"
+#else
+#define MADVSTAT_DRAIN_SYMBOL	"lru_lazyfree"
+#endif
+
 #endif /* MADVSTAT_COMPAT_H */

@@ -5,6 +5,7 @@
 #ifndef MADVSTAT_H
 #define MADVSTAT_H
 
+#include <linux/atomic.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 
@@ -12,10 +13,12 @@ struct file;
 struct mm_struct;
 struct pid;
 struct proc_dir_entry;
+struct seq_file;
 struct task_struct;
 
 /* Module parameters (main.c). */
 extern bool madvstat_owner_read;
+extern bool madvstat_track;
 
 /* Counts of base pages, from one walk of page tables. */
 struct madvstat_counts {
@@ -50,6 +53,7 @@ int madvstat_walk(struct mm_struct *mm, struct madvstat_counts *total,
 int madvstat_may_read(struct task_struct *task, struct mm_struct *mm);
 
 /* report.c */
+struct mm_struct *madvstat_get_mm(struct task_struct *leader);
 struct proc_dir_entry *madvstat_report_create(const char *name,
 					      struct proc_dir_entry *dir,
 					      void *data);
@@ -63,7 +67,70 @@ struct madvstat_entry {
 };
 
 int madvstat_procdir_init(struct proc_dir_entry *dir);
+int madvstat_procdir_pids(struct pid ***pidsp);
 void madvstat_procdir_exit(void);
+
+/*
+ * Cumulative counters of one address space, in base pages (mmstate.c).
+ * Documentation/madvstat.rst defines each.
+ */
+enum madvstat_counter {
+	MADVSTAT_MARKED,
+	MADVSTAT_RECLAIMED,
+	MADVSTAT_RESCUED,
+	MADVSTAT_RESCUED_PINNED,
+	MADVSTAT_NR_COUNTERS
+};
+
+/* Module-wide event totals: the counters above, plus what went unnamed. */
+enum madvstat_event_kind {
+	MADVSTAT_EV_UNATTRIBUTED = MADVSTAT_NR_COUNTERS,
+	MADVSTAT_NR_EVENTS
+};
+
+struct madvstat_mm {
+	struct hlist_node node;		/* in the hash table, under RCU */
+	const struct mm_struct *mm;	/* the key; never dereferenced */
+	u64 id;				/* unique for the module's lifetime */
+	atomic_long_t count[MADVSTAT_NR_COUNTERS];
+	struct rcu_head rcu;
+};
+
+struct madvstat_cumul {
+	unsigned long count[MADVSTAT_NR_COUNTERS];
+};
+
+struct madvstat_mm *madvstat_mm_find(const struct mm_struct *mm);
+struct madvstat_mm *madvstat_mm_get(struct mm_struct *mm);
+void madvstat_mm_remove(const struct mm_struct *mm);
+void madvstat_mm_read(const struct mm_struct *mm, struct madvstat_cumul *c);
+void madvstat_mm_free_all(void);
+long madvstat_mm_count(void);
+void madvstat_event_add(unsigned int event, unsigned long nr);
+unsigned long madvstat_event_sum(unsigned int event);
+
+/* fields.c */
+#define MADVSTAT_KB(pages)	((pages) << (PAGE_SHIFT - 10))
+void madvstat_show_kb(struct seq_file *m, const char *name,
+		      unsigned long pages);
+void madvstat_show_snapshot(struct seq_file *m, unsigned long rss,
+			    unsigned long anon,
+			    const struct madvstat_counts *c);
+unsigned long madvstat_dropped(const struct madvstat_cumul *cu,
+			       const struct madvstat_counts *c);
+void madvstat_show_cumul(struct seq_file *m, const struct madvstat_cumul *cu,
+			 unsigned long dropped, struct task_struct *leader);
+
+/* summary.c */
+int madvstat_summary_create(struct proc_dir_entry *dir);
+
+/* hooks.c: the probes that feed the counters. */
+int madvstat_hooks_init(void);
+void madvstat_hooks_exit(void);
+bool madvstat_tracking(void);
+void madvstat_show_tracking(struct seq_file *m, struct task_struct *leader);
+unsigned long madvstat_hooks_missed(void);
+u64 madvstat_load_time(void);
 
 /* tracepoint.c */
 struct madvstat_tp {

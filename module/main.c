@@ -18,27 +18,45 @@ module_param_named(owner_read, madvstat_owner_read, bool, 0644);
 MODULE_PARM_DESC(owner_read,
 		 "Also let a process's owner read its entry (default: only CAP_SYS_PTRACE)");
 
+bool madvstat_track = true;
+module_param_named(track, madvstat_track, bool, 0444);
+MODULE_PARM_DESC(track,
+		 "Count Marked/Reclaimed/Rescued per process with kprobes (default: on)");
+
 static struct proc_dir_entry *madvstat_dir;
 
 static int __init madvstat_init(void)
 {
 	int err;
 
-	madvstat_dir = proc_mkdir("madvstat", NULL);
-	if (!madvstat_dir)
-		return -ENOMEM;
-	err = madvstat_procdir_init(madvstat_dir);
-	if (err) {
-		proc_remove(madvstat_dir);
+	/* Counting starts before anyone can read. */
+	err = madvstat_hooks_init();
+	if (err)
 		return err;
+	madvstat_dir = proc_mkdir("madvstat", NULL);
+	if (!madvstat_dir) {
+		err = -ENOMEM;
+		goto out_hooks;
 	}
+	err = madvstat_summary_create(madvstat_dir);
+	if (err)
+		goto out_dir;
+	err = madvstat_procdir_init(madvstat_dir);
+	if (err)
+		goto out_dir;
 	return 0;
+out_dir:
+	proc_remove(madvstat_dir);
+out_hooks:
+	madvstat_hooks_exit();
+	return err;
 }
 
 static void __exit madvstat_exit(void)
 {
 	madvstat_procdir_exit();
-	proc_remove(madvstat_dir);
+	proc_remove(madvstat_dir);	/* waits for open files to close */
+	madvstat_hooks_exit();
 }
 
 module_init(madvstat_init);

@@ -300,6 +300,33 @@ static struct madvstat_tp madvstat_lifecycle_tps[] = {
 	{ .name = "sched_process_exit", .probe = madvstat_on_exit },
 };
 
+/**
+ * madvstat_procdir_pids - the pids of all processes with an entry
+ * @pidsp: set to an array of pid references; put each, then kvfree() it
+ *
+ * Returns how many, or -ENOMEM.
+ */
+int madvstat_procdir_pids(struct pid ***pidsp)
+{
+	struct madvstat_entry *e;
+	struct pid **pids;
+	unsigned long nr;
+	int n = 0, max = 0;
+
+	mutex_lock(&madvstat_entries_lock);
+	xa_for_each(&madvstat_entries, nr, e)
+		max++;
+	pids = kvmalloc_array(max ?: 1, sizeof(*pids), GFP_KERNEL);
+	if (pids)
+		xa_for_each(&madvstat_entries, nr, e)
+			pids[n++] = get_pid(e->pid);
+	mutex_unlock(&madvstat_entries_lock);
+	if (!pids)
+		return -ENOMEM;
+	*pidsp = pids;
+	return n;
+}
+
 int madvstat_procdir_init(struct proc_dir_entry *dir)
 {
 	int err;

@@ -33,14 +33,6 @@ struct madvstat_report {
 	struct mm_struct *mm;	/* mmgrab()bed: the struct, not the pages */
 };
 
-#define MADVSTAT_KB(pages)	((pages) << (PAGE_SHIFT - 10))
-
-static void madvstat_show_kb(struct seq_file *m, const char *name,
-			     unsigned long pages)
-{
-	seq_printf(m, "%-15s%8lu kB\n", name, MADVSTAT_KB(pages));
-}
-
 static const char *const madvstat_kind_names[] = {
 	[MADVSTAT_VMA_ANON] = "[anon]",
 	[MADVSTAT_VMA_HEAP] = "[heap]",
@@ -90,10 +82,10 @@ static int madvstat_show(struct seq_file *m, void *v)
 	struct madvstat_report *r = m->private;
 	struct mm_struct *mm = r->mm;
 	struct madvstat_counts total;
+	struct madvstat_cumul cumul;
 	char comm[TASK_COMM_LEN] = "";
 	struct task_struct *task;
 	size_t base = m->count, vma_len;
-	unsigned long rss, lazy;
 	int err;
 
 	if (!mmget_not_zero(mm))
@@ -108,22 +100,19 @@ static int madvstat_show(struct seq_file *m, void *v)
 		goto out;
 	vma_len = m->count - base;
 
-	task = get_pid_task(r->pid, PIDTYPE_TGID);
-	if (task) {
-		get_task_comm(comm, task);
-		put_task_struct(task);
-	}
-	/* As /proc/<pid>/status counts them. */
-	rss = get_mm_rss(mm);
-	lazy = total.lazyfree;
+	madvstat_mm_read(mm, &cumul);
 
+	task = get_pid_task(r->pid, PIDTYPE_TGID);
+	if (task)
+		get_task_comm(comm, task);
 	seq_printf(m, "%-15s%8d\n", "Pid:", pid_nr(r->pid));
 	seq_printf(m, "%-15s%s\n", "Name:", comm);
-	madvstat_show_kb(m, "Rss:", rss);
-	madvstat_show_kb(m, "RssAnon:", get_mm_counter(mm, MM_ANONPAGES));
-	madvstat_show_kb(m, "LazyFree:", lazy);
-	madvstat_show_kb(m, "LazyFreeDirty:", total.lazyfree_dirty);
-	madvstat_show_kb(m, "RssEffective:", rss > lazy ? rss - lazy : 0);
+	/* Rss and RssAnon as /proc/<pid>/status counts them. */
+	madvstat_show_snapshot(m, get_mm_rss(mm),
+			       get_mm_counter(mm, MM_ANONPAGES), &total);
+	madvstat_show_cumul(m, &cumul, madvstat_dropped(&cumul, &total), task);
+	if (task)
+		put_task_struct(task);
 	seq_putc(m, '\n');
 
 	/* On overflow seq_file calls us again with a larger buffer. */
@@ -141,7 +130,7 @@ out:
  * exited before its other threads (it stays a zombie until they all have),
  * from any thread still running.
  */
-static struct mm_struct *madvstat_get_mm(struct task_struct *leader)
+struct mm_struct *madvstat_get_mm(struct task_struct *leader)
 {
 	struct mm_struct *mm = get_task_mm(leader);
 	struct task_struct *t;

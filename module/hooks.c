@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The probes behind the cumulative counters.
+ *
+ * Marked: madvise(MADV_FREE) only queues a folio in a per-CPU batch (the
+ * mark probe, in the madvising process, under its page-table lock); the
+ * folio turns lazily freed when the batch drains (the drain probe), maybe
+ * much later and in another task. The mark probe therefore notes (folio,
+ * mm) in a per-CPU ring, in the order of the batch, and the drain probe,
+ * which runs on the CPU that owns the batch, credits the mm it finds there.
+ * The drain probe counts exactly what the kernel's pglazyfree counts.
+ *
+ * Reclaimed, Rescued, RescuedPinned: every reclaimer (kswapd, direct and
+ * memcg reclaim, memory.reclaim, MADV_PAGEOUT) unmaps a lazily freed folio
+ * from each mapping with try_to_unmap_one(). It either discards the pages
+ * it unmaps, or, when the folio was written again or holds an extra
+ * reference, maps the page back and makes the folio swap-backed again (and
+ * returns false). A return probe compares the folio before and after. A
+ * return of true alone does not mean a discard: the function is also
+ * called for mappings that do not hold the folio.
+ *
+ * Lifetime: the __mmdrop() probe forgets an mm as it is freed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kprobes.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/timekeeping.h>
+
+#include "compat.h"
+#include "madvstat.h"
+
+/* Each entry: a folio queued by MADV_FREE, and who queued it. */
+struct madvstat_pending {
+	struct folio *folio;
+	const struct mm_struct *mm;
+	u64 id;			/* of the mm's state; 0 if it has none */
+};
+
+/* Larger than any kernel's batch (15 on 6.1, 31 on 6.12). */
+#define MADVSTAT_RING_SIZE	64
+
+struct madvstat_ring {
+	unsigned int head;	/* next to write */
+	unsigned int tail;	/* oldest */
+	struct madvstat_pending e[MADVSTAT_RING_SIZE];
+};
+
+static DEFINE_PER_CPU(struct madvstat_ring, madvstat_rings);
+
+static u64 madvstat_loaded_at;		/* boot-time ns, once probes are on */
+static bool madvstat_hooks_on;
+static const char *madvstat_hook_failed;	/* which probe, if one failed */
+static int madvstat_hook_err;
+
+/* Would the kernel's own test let this folio turn lazily freed? */
+static bool madvstat_can_turn_lazy(struct folio *folio)
+{
+	return folio_test_anon(folio) && folio_test_swapbacked(folio) &&
+	       !folio_test_swapcache(folio) && !folio_test_unevictable(folio);
+}
+
+/*
+ * Pages of @folio mapped by page tables, a PMD mapping counting for all
+ * of them. Per-page mapcounts count PTE mappings on both 6.1 and 6.12.
+ */
+static long madvstat_pages_mapped(struct folio *folio)
+{
+	long i, n = 0, nr = folio_nr_pages(folio);
+
+	if (folio_test_large(folio))
+		n = (long)folio_entire_mapcount(folio) * nr;
+	for (i = 0; i < nr; i++)
+		n += atomic_read(&folio_page(folio, i)->_mapcount) + 1;
+	return n;
+}
+
+static int madvstat_on_mark(struct kprobe *p, struct pt_regs *regs)
+{
+	struct folio *folio = madvstat_mark_folio(regs_get_kernel_argument(regs, 0));
+	struct mm_struct *mm = current->mm;
+	struct madvstat_pending *e;
+	struct madvstat_ring *ring;
+	struct madvstat_mm *s;
+	unsigned long flags;
+
+	/* The callee queues only folios that pass these tests. */
+	if (!mm || !folio_test_lru(folio) || !madvstat_can_turn_lazy(folio))
+		return 0;
+	s = madvstat_mm_get(mm);
+
+	/*
+	 * The caller holds a page-table lock, so we run on the CPU whose
+	 * batch the folio goes to; no drain runs from interrupts, but keep
+	 * the ring consistent against anything that might.
+	 */
+	local_irq_save(flags);
+	ring = this_cpu_ptr(&madvstat_rings);
+	if (ring->head - ring->tail == MADVSTAT_RING_SIZE)
+		ring->tail++;	/* the oldest cannot be in the batch still */
+	e = &ring->e[ring->head++ % MADVSTAT_RING_SIZE];
+	e->folio = folio;
+	e->mm = mm;
+	e->id = s ? s->id : 0;
+	local_irq_restore(flags);
+	return 0;
+}
+
+/*
+ * Find @folio in this CPU's ring and drop it and every entry older than
+ * it (those were never queued: the kernel's tests raced with ours).
+ */
+static bool madvstat_ring_take(struct folio *folio,
+			       struct madvstat_pending *out)
+{
+	struct madvstat_ring *ring = this_cpu_ptr(&madvstat_rings);
+	unsigned int i;
+
+	for (i = ring->tail; i != ring->head; i++) {
+		struct madvstat_pending *e = &ring->e[i % MADVSTAT_RING_SIZE];
+
+		if (e->folio == folio) {
+			*out = *e;
+			ring->tail = i + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Runs under the lruvec lock, interrupts off, on the batch's CPU. */
+static int madvstat_on_drain(struct kprobe *p, struct pt_regs *regs)
+{
+	struct folio *folio = (struct folio *)regs_get_kernel_argument(regs, 1);
+	long nr = folio_nr_pages(folio);
+	struct madvstat_pending e;
+	struct madvstat_mm *s;
+
+	if (!madvstat_can_turn_lazy(folio))
+		return 0;	/* it will not turn: no pglazyfree either */
+	madvstat_event_add(MADVSTAT_MARKED, nr);
+	if (madvstat_ring_take(folio, &e) && e.id) {
+		rcu_read_lock();
+		s = madvstat_mm_find(e.mm);
+		if (s && s->id == e.id) {
+			atomic_long_add(nr, &s->count[MADVSTAT_MARKED]);
+			nr = 0;
+		}
+		rcu_read_unlock();
+	}
+	/* Queued before load, on a CPU now gone, or its mm is gone. */
+	if (nr)
+		madvstat_event_add(MADVSTAT_EV_UNATTRIBUTED, nr);
+	return 0;
+}
+
+/* What the entry of try_to_unmap_one() saw, for its return. */
+struct madvstat_unmap {
+	struct mm_struct *mm;
+	struct folio *folio;
+	long mapped;
+};
+
+static int madvstat_on_unmap_entry(struct kretprobe_instance *ri,
+				   struct pt_regs *regs)
+{
+	struct folio *folio = (struct folio *)regs_get_kernel_argument(regs, 0);
+	struct vm_area_struct *vma;
+	struct madvstat_unmap *u;
+
+	if (!folio_test_anon(folio) || folio_test_swapbacked(folio))
+		return 1;	/* not lazily freed: no return probe */
+	vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
+	u = (struct madvstat_unmap *)ri->data;
+	u->mm = vma->vm_mm;
+	u->folio = folio;
+	u->mapped = madvstat_pages_mapped(folio);
+	return 0;
+}
+
+static void madvstat_credit(struct mm_struct *mm, enum madvstat_counter c,
+			    long nr)
+{
+	struct madvstat_mm *s;
+
+	madvstat_event_add(c, nr);
+	rcu_read_lock();
+	s = madvstat_mm_get(mm);
+	if (s)
+		atomic_long_add(nr, &s->count[c]);
+	rcu_read_unlock();
+	if (!s)
+		madvstat_event_add(MADVSTAT_EV_UNATTRIBUTED, nr);
+}
+
+/*
+ * The caller (an rmap walk) still holds the anon_vma lock, so the VMA and
+ * therefore its mm are alive: creating a state for it here is safe.
+ */
+static int madvstat_on_unmap_return(struct kretprobe_instance *ri,
+				    struct pt_regs *regs)
+{
+	struct madvstat_unmap *u = (struct madvstat_unmap *)ri->data;
+	struct folio *folio = u->folio;
+	long mapped = madvstat_pages_mapped(folio);
+
+	/* Pages this call unmapped and threw away. */
+	if (mapped < u->mapped)
+		madvstat_credit(u->mm, MADVSTAT_RECLAIMED, u->mapped - mapped);
+	/*
+	 * It found the folio written again, or pinned, and restored it: the
+	 * pages this mapping still maps are the program's again. Other
+	 * processes may map the folio too (fork), so count at most the
+	 * folio's size.
+	 */
+	if (!regs_return_value(regs) && folio_test_swapbacked(folio) && mapped)
+		madvstat_credit(u->mm, folio_test_dirty(folio) ?
+				MADVSTAT_RESCUED : MADVSTAT_RESCUED_PINNED,
+				min(mapped, folio_nr_pages(folio)));
+	return 0;
+}
+
+static int madvstat_on_mmdrop(struct kprobe *p, struct pt_regs *regs)
+{
+	madvstat_mm_remove((struct mm_struct *)regs_get_kernel_argument(regs, 0));
+	return 0;
+}
+
+static struct kprobe madvstat_kp_mmdrop = {
+	.symbol_name	= "__mmdrop",
+	.pre_handler	= madvstat_on_mmdrop,
+};
+
+static struct kprobe madvstat_kp_mark = {
+	.symbol_name	= MADVSTAT_MARK_SYMBOL,
+	.pre_handler	= madvstat_on_mark,
+};
+
+static struct kprobe madvstat_kp_drain = {
+	.symbol_name	= MADVSTAT_DRAIN_SYMBOL,
+	.pre_handler	= madvstat_on_drain,
+};
+
+static struct kretprobe madvstat_krp_unmap = {
+	.kp.symbol_name	= "try_to_unmap_one",
+	.entry_handler	= madvstat_on_unmap_entry,
+	.handler	= madvstat_on_unmap_return,
+	.data_size	= sizeof(struct madvstat_unmap),
+};
+
+static void madvstat_hooks_off(void)
+{
+	unregister_kprobe(&madvstat_kp_mark);
+	unregister_kprobe(&madvstat_kp_drain);
+	unregister_kretprobe(&madvstat_krp_unmap);
+	unregister_kprobe(&madvstat_kp_mmdrop);
+	/* No handler runs now (each ran with preemption disabled). */
+	synchronize_rcu();
+	madvstat_mm_free_all();
+}
+
+/*
+ * Order matters: the mm probe first, so no state outlives its mm; the
+ * drain before the mark, so no mark goes unseen at its drain.
+ */
+int madvstat_hooks_init(void)
+{
+	int err;
+
+	if (!madvstat_track)
+		return 0;
+	/* Reclaim may sleep inside try_to_unmap_one(); allow for it. */
+	madvstat_krp_unmap.maxactive = max(64, 4 * (int)num_possible_cpus());
+
+	madvstat_hook_failed = "__mmdrop";
+	err = register_kprobe(&madvstat_kp_mmdrop);
+	if (err)
+		goto fail;
+	madvstat_hook_failed = "try_to_unmap_one";
+	err = register_kretprobe(&madvstat_krp_unmap);
+	if (err)
+		goto fail_mmdrop;
+	madvstat_hook_failed = MADVSTAT_DRAIN_SYMBOL;
+	err = register_kprobe(&madvstat_kp_drain);
+	if (err)
+		goto fail_unmap;
+	madvstat_hook_failed = MADVSTAT_MARK_SYMBOL;
+	err = register_kprobe(&madvstat_kp_mark);
+	if (err)
+		goto fail_drain;
+	madvstat_hook_failed = NULL;
+	madvstat_loaded_at = ktime_get_boottime_ns();
+	madvstat_hooks_on = true;
+	return 0;
+
+fail_drain:
+	unregister_kprobe(&madvstat_kp_drain);
+fail_unmap:
+	unregister_kretprobe(&madvstat_krp_unmap);
+fail_mmdrop:
+	unregister_kprobe(&madvstat_kp_mmdrop);
+	synchronize_rcu();
+	madvstat_mm_free_all();
+fail:
+	/* The snapshot still works; say once why the counters do not. */
+	madvstat_hook_err = err;
+	pr_warn("tracking off: cannot probe %s (error %d)\n",
+		madvstat_hook_failed, err);
+	return 0;
+}
+
+void madvstat_hooks_exit(void)
+{
+	if (madvstat_hooks_on)
+		madvstat_hooks_off();
+	madvstat_hooks_on = false;
+}
+
+bool madvstat_tracking(void)
+{
+	return madvstat_hooks_on;
+}
+
+u64 madvstat_load_time(void)
+{
+	return madvstat_loaded_at;
+}
+
+/* Return probes that found no free instance: those events went uncounted. */
+unsigned long madvstat_hooks_missed(void)
+{
+	return madvstat_hooks_on ? madvstat_krp_unmap.nmissed : 0;
+}
+
+/**
+ * madvstat_show_tracking - the "Tracking:" line of a report
+ * @m: the report
+ * @leader: the process's leader, or NULL for the summary
+ *
+ * First word "live" or "off"; then since when, or why not.
+ */
+void madvstat_show_tracking(struct seq_file *m, struct task_struct *leader)
+{
+	unsigned long missed = madvstat_hooks_missed();
+
+	seq_printf(m, "%-15s", "Tracking:");
+	if (!madvstat_track) {
+		seq_puts(m, "off, module loaded with track=0\n");
+		return;
+	}
+	if (!madvstat_hooks_on) {
+		seq_printf(m, "off, cannot probe %s (error %d)\n",
+			   madvstat_hook_failed, madvstat_hook_err);
+		return;
+	}
+	if (leader && leader->start_boottime > madvstat_loaded_at)
+		seq_puts(m, "live, since process start");
+	else
+		seq_printf(m, "live, since module load at %llu s after boot",
+			   madvstat_loaded_at / NSEC_PER_SEC);
+	if (missed)
+		seq_printf(m, ", %lu reclaim events missed system-wide", missed);
+	seq_putc(m, '\n');
+}

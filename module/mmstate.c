@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cumulative counters of each address space, kept beside the kernel's
+ * mm_struct in a hash table keyed by its address.
+ *
+ * A state is created on the first event that concerns its mm, from a
+ * probe, so without sleeping; it is removed when the mm_struct itself is
+ * freed (the __mmdrop() probe in hooks.c), before its memory can be reused
+ * by a new mm. Probes look states up under RCU and free them by RCU.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/hash.h>
+#include <linux/list.h>
+#include <linux/percpu.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "madvstat.h"
+
+#define MADVSTAT_MM_HASH_BITS	10
+
+static struct hlist_head madvstat_mm_hash[1 << MADVSTAT_MM_HASH_BITS];
+static DEFINE_SPINLOCK(madvstat_mm_lock);	/* writers of the table */
+static atomic64_t madvstat_mm_ids = ATOMIC64_INIT(0);
+static atomic_long_t madvstat_mm_live = ATOMIC_LONG_INIT(0);
+
+/* Events since load, of all processes, attributed or not. */
+static DEFINE_PER_CPU(unsigned long, madvstat_events[MADVSTAT_NR_EVENTS]);
+
+static struct hlist_head *madvstat_mm_bucket(const struct mm_struct *mm)
+{
+	return &madvstat_mm_hash[hash_ptr(mm, MADVSTAT_MM_HASH_BITS)];
+}
+
+/**
+ * madvstat_mm_find - the state of @mm, or NULL
+ * @mm: an address space
+ *
+ * Call under rcu_read_lock() (or with preemption disabled, as probes run);
+ * the state stays valid until the read side ends.
+ */
+struct madvstat_mm *madvstat_mm_find(const struct mm_struct *mm)
+{
+	struct madvstat_mm *s;
+
+	hlist_for_each_entry_rcu(s, madvstat_mm_bucket(mm), node)
+		if (s->mm == mm)
+			return s;
+	return NULL;
+}
+
+/**
+ * madvstat_mm_get - the state of @mm, created if it has none
+ * @mm: an address space the caller knows to be alive (not yet in __mmdrop)
+ *
+ * Never sleeps. Returns NULL when memory is short.
+ */
+struct madvstat_mm *madvstat_mm_get(struct mm_struct *mm)
+{
+	struct madvstat_mm *s = madvstat_mm_find(mm), *old;
+	unsigned long flags;
+
+	if (likely(s))
+		return s;
+	s = kzalloc(sizeof(*s), GFP_NOWAIT | __GFP_NOWARN);
+	if (!s)
+		return NULL;
+	s->mm = mm;
+	s->id = atomic64_inc_return(&madvstat_mm_ids);
+
+	spin_lock_irqsave(&madvstat_mm_lock, flags);
+	old = madvstat_mm_find(mm);	/* another CPU may have won */
+	if (!old) {
+		hlist_add_head_rcu(&s->node, madvstat_mm_bucket(mm));
+		atomic_long_inc(&madvstat_mm_live);
+	}
+	spin_unlock_irqrestore(&madvstat_mm_lock, flags);
+	if (old) {
+		kfree(s);
+		return old;
+	}
+	return s;
+}
+
+/**
+ * madvstat_mm_remove - forget @mm, which is being freed
+ * @mm: the address space
+ *
+ * Any context: __mmdrop() can run with interrupts disabled.
+ */
+void madvstat_mm_remove(const struct mm_struct *mm)
+{
+	struct madvstat_mm *s;
+	unsigned long flags;
+
+	rcu_read_lock();
+	s = madvstat_mm_find(mm);
+	rcu_read_unlock();
+	if (!s)
+		return;
+	spin_lock_irqsave(&madvstat_mm_lock, flags);
+	s = madvstat_mm_find(mm);
+	if (s) {
+		hlist_del_rcu(&s->node);
+		atomic_long_dec(&madvstat_mm_live);
+	}
+	spin_unlock_irqrestore(&madvstat_mm_lock, flags);
+	if (s)
+		kfree_rcu(s, rcu);
+}
+
+/**
+ * madvstat_mm_read - copy the counters of @mm into @c
+ * @mm: the address space
+ * @c: zeroed if @mm has no state (nothing happened to it since load)
+ */
+void madvstat_mm_read(const struct mm_struct *mm, struct madvstat_cumul *c)
+{
+	struct madvstat_mm *s;
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	rcu_read_lock();
+	s = madvstat_mm_find(mm);
+	if (s)
+		for (i = 0; i < MADVSTAT_NR_COUNTERS; i++)
+			c->count[i] = atomic_long_read(&s->count[i]);
+	rcu_read_unlock();
+}
+
+/* Count @nr pages of @event (a counter, or MADVSTAT_EV_*) module-wide. */
+void madvstat_event_add(unsigned int event, unsigned long nr)
+{
+	this_cpu_add(madvstat_events[event], nr);
+}
+
+unsigned long madvstat_event_sum(unsigned int event)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(madvstat_events[event], cpu);
+	return sum;
+}
+
+long madvstat_mm_count(void)
+{
+	return atomic_long_read(&madvstat_mm_live);
+}
+
+/* Free every state; no probe may run any more. */
+void madvstat_mm_free_all(void)
+{
+	struct hlist_node *tmp;
+	struct madvstat_mm *s;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(madvstat_mm_hash); i++) {
+		hlist_for_each_entry_safe(s, tmp, &madvstat_mm_hash[i], node) {
+			hlist_del(&s->node);
+			kfree(s);
+		}
+	}
+	atomic_long_set(&madvstat_mm_live, 0);
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/madvstat/summary: every field of /proc/madvstat/<pid> summed over
+ * the processes the reader may read, then the module's counts since load
+ * for all processes (exited ones too) beside the kernel's own pglazyfree
+ * and pglazyfreed since load, so one sees how much was attributed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/proc_fs.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/vmstat.h>
+
+#include "madvstat.h"
+
+struct madvstat_totals {
+	unsigned long processes, rss, anon, dropped;
+	struct madvstat_counts snap;
+	struct madvstat_cumul cumul;
+};
+
+/* Kernel pglazyfree and pglazyfreed at load. */
+static unsigned long madvstat_kernel_base[2];
+
+static int madvstat_kernel_lazy(unsigned long out[2])
+{
+	unsigned long *ev = kcalloc(NR_VM_EVENT_ITEMS, sizeof(*ev), GFP_KERNEL);
+
+	if (!ev)
+		return -ENOMEM;
+	all_vm_events(ev);
+	out[0] = ev[PGLAZYFREE];
+	out[1] = ev[PGLAZYFREED];
+	kfree(ev);
+	return 0;
+}
+
+/* Add one process; a process we may not read, or that is gone, adds 0. */
+static int madvstat_add_process(struct madvstat_totals *t, struct pid *pid)
+{
+	struct madvstat_counts c;
+	struct madvstat_cumul cu;
+	struct task_struct *task;
+	struct mm_struct *mm;
+	int i, err = 0;
+
+	task = get_pid_task(pid, PIDTYPE_TGID);
+	if (!task)
+		return 0;
+	mm = madvstat_get_mm(task);
+	if (!mm || madvstat_may_read(task, mm))
+		goto out;
+	err = madvstat_walk(mm, &c, NULL, NULL);
+	if (err)
+		goto out;
+	madvstat_mm_read(mm, &cu);
+	t->processes++;
+	t->rss += get_mm_rss(mm);
+	t->anon += get_mm_counter(mm, MM_ANONPAGES);
+	t->snap.lazyfree += c.lazyfree;
+	t->snap.lazyfree_dirty += c.lazyfree_dirty;
+	for (i = 0; i < MADVSTAT_NR_COUNTERS; i++)
+		t->cumul.count[i] += cu.count[i];
+	t->dropped += madvstat_dropped(&cu, &c);
+out:
+	if (mm)
+		mmput(mm);
+	put_task_struct(task);
+	return err;
+}
+
+static const char *const madvstat_event_names[MADVSTAT_NR_EVENTS] = {
+	[MADVSTAT_MARKED] = "AllMarked:",
+	[MADVSTAT_RECLAIMED] = "AllReclaimed:",
+	[MADVSTAT_RESCUED] = "AllRescued:",
+	[MADVSTAT_RESCUED_PINNED] = "AllRescuedPinned:",
+	[MADVSTAT_EV_UNATTRIBUTED] = "AllUnattributed:",
+};
+
+static int madvstat_summary_show(struct seq_file *m, void *v)
+{
+	struct madvstat_totals t = {};
+	unsigned long kernel[2];
+	struct pid **pids;
+	int i, n, err = 0;
+
+	n = madvstat_procdir_pids(&pids);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		if (!err)
+			err = madvstat_add_process(&t, pids[i]);
+		put_pid(pids[i]);
+	}
+	kvfree(pids);
+	if (err)
+		return err;
+	err = madvstat_kernel_lazy(kernel);
+	if (err)
+		return err;
+
+	seq_printf(m, "%-15s%8lu\n", "Processes:", t.processes);
+	madvstat_show_snapshot(m, t.rss, t.anon, &t.snap);
+	madvstat_show_cumul(m, &t.cumul, t.dropped, NULL);
+	if (!madvstat_tracking())
+		return 0;
+	for (i = 0; i < MADVSTAT_NR_EVENTS; i++)
+		madvstat_show_kb(m, madvstat_event_names[i],
+				 madvstat_event_sum(i));
+	madvstat_show_kb(m, "KernelLazyFree:", kernel[0] - madvstat_kernel_base[0]);
+	madvstat_show_kb(m, "KernelLazyFreed:", kernel[1] - madvstat_kernel_base[1]);
+	seq_printf(m, "%-15s%8ld\n", "TrackedMms:", madvstat_mm_count());
+	seq_printf(m, "%-15s%8lu\n", "MissedEvents:", madvstat_hooks_missed());
+	return 0;
+}
+
+static int madvstat_summary_open(struct inode *inode, struct file *file)
+{
+	if (file->f_mode & FMODE_WRITE)
+		return -EACCES;
+	return single_open(file, madvstat_summary_show, NULL);
+}
+
+static const struct proc_ops madvstat_summary_ops = {
+	.proc_open	= madvstat_summary_open,
+	.proc_read_iter	= seq_read_iter,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= single_release,
+};
+
+int madvstat_summary_create(struct proc_dir_entry *dir)
+{
+	int err = madvstat_kernel_lazy(madvstat_kernel_base);
+
+	if (err)
+		return err;
+	if (!proc_create("summary", 0444, dir, &madvstat_summary_ops))
+		return -ENOMEM;
+	return 0;
+}
