@@ -330,34 +330,6 @@ static bool module_loaded(void)
 	return access("/sys/module/madvstat", F_OK) == 0;
 }
 
-static int load_module(void)
-{
-	int fd = open(MT_MODULE_PATH, O_RDONLY | O_CLOEXEC);
-	int err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (syscall(SYS_finit_module, fd, "", 0))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-/* A reader may hold the module busy for a moment: retry. */
-static int unload_module(void)
-{
-	int tries;
-
-	for (tries = 0; tries < 1000; tries++) {
-		if (!syscall(SYS_delete_module, "madvstat", O_NONBLOCK))
-			return 0;
-		if (errno != EBUSY && errno != EAGAIN)
-			return -errno;
-		sleep_ms(1);
-	}
-	return -EBUSY;
-}
-
 FIXTURE(reload) {
 	atomic_bool stop;
 	struct reader readers[NR_READERS];
@@ -375,7 +347,7 @@ FIXTURE_SETUP(reload)
 FIXTURE_TEARDOWN(reload)
 {
 	if (!module_loaded())
-		EXPECT_EQ(0, load_module());
+		EXPECT_EQ(0, mt_module_load(""));
 }
 
 /*
@@ -395,10 +367,10 @@ TEST_F_TIMEOUT(reload, reload_under_readers, 300)
 	start_readers(_metadata, self->readers + 1, 1, 1, &self->stop);
 	for (i = 0; i < NR_RELOADS; i++) {
 		t0 = mt_now_ms();
-		ASSERT_EQ(0, unload_module());
+		ASSERT_EQ(0, mt_module_unload());
 		unload_ms += mt_now_ms() - t0;
 		t0 = mt_now_ms();
-		ASSERT_EQ(0, load_module());
+		ASSERT_EQ(0, mt_module_load(""));
 		load_ms += mt_now_ms() - t0;
 	}
 	st = stop_readers(self->readers, NR_READERS, &self->stop);

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -412,4 +413,32 @@ int64_t mt_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int mt_module_load(const char *params)
+{
+	int fd = open(MT_MODULE_PATH, O_RDONLY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, params, 0))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* A reader may hold the module busy for a moment: retry. */
+int mt_module_unload(void)
+{
+	int tries;
+
+	for (tries = 0; tries < 1000; tries++) {
+		if (!syscall(SYS_delete_module, "madvstat", O_NONBLOCK))
+			return 0;
+		if (errno != EBUSY && errno != EAGAIN)
+			return -errno;
+		usleep(1000);
+	}
+	return -EBUSY;
 }

@@ -73,6 +73,10 @@ int mt_child_start(struct mt_child *c, mt_child_fn fn, void *arg);
 int mt_child_cmd(struct mt_child *c, char cmd);
 int mt_child_stop(struct mt_child *c);
 
+/* The module: load from MT_MODULE_PATH with parameters, unload. */
+int mt_module_load(const char *params);
+int mt_module_unload(void);
+
 /* Privileges. */
 int mt_become(uid_t uid, gid_t gid);
 
