@@ -83,7 +83,8 @@ USER_PROGS := $(patsubst userspace/%.c,%,$(wildcard userspace/*.c))
 USER_TESTS := $(patsubst userspace/tests/%.c,%,$(wildcard userspace/tests/*_test.c))
 SELFTEST_LIB := $(wildcard selftests/lib/*.c)
 SELFTEST_HDR := $(wildcard selftests/lib/*.h)
-SELFTESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/*_test.c))
+SELFTESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/*_test.c \
+	selftests/smallvm/*_test.c))
 # The kselftest headers need GNU C; everything else is plain C11.
 SELFTEST_CFLAGS := $(filter-out -std=c11,$(USER_CFLAGS)) -std=gnu11 \
 	-static -I$(KSFT_DIR) -Iuserspace/lib -Iselftests/lib

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tracking across module loads: a process started before insmod is
+ * counted from the load on and says so; track=0 turns the counters off
+ * and leaves the snapshot exact.
+ *
+ * Each test reloads madvstat.ko from MT_MODULE_PATH and leaves it loaded
+ * with default parameters.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "memtest.h"
+
+#define LEN		(8UL << 20)
+#define TRACK_PARAM	"/sys/module/madvstat/parameters/track"
+
+static void tracking_of(struct __test_metadata *_metadata, pid_t pid,
+			char *buf, size_t size)
+{
+	struct ms_report r;
+
+	ASSERT_EQ(0, mt_madvstat_read(pid, &r));
+	snprintf(buf, size, "%s", r.tracking);
+	ms_report_free(&r);
+}
+
+struct area {
+	unsigned char *mem;
+	size_t len;
+};
+
+/* 'a': map and touch memory of its own (nothing shared with us); 'f': free it. */
+static void child_cmd(void *arg, char cmd)
+{
+	struct area *a = arg;
+
+	if (cmd == 'a') {
+		a->mem = mmap(NULL, a->len, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (a->mem != MAP_FAILED)
+			memset(a->mem, 0x3c, a->len);
+	} else if (cmd == 'f' && madvise(a->mem, a->len, MADV_FREE) == 0) {
+		mt_drain_lru();
+	}
+}
+
+FIXTURE(reload) {
+	struct area a;
+	bool ready;	/* 6.1's harness runs the test after a SKIP in setup */
+};
+
+FIXTURE_SETUP(reload)
+{
+	if (access(MT_MODULE_PATH, R_OK))
+		SKIP(return, "no %s", MT_MODULE_PATH);
+	ASSERT_EQ(0, mt_pin_cpu(0));
+	self->a.len = LEN;
+	self->a.mem = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->a.mem);
+	memset(self->a.mem, 0x5a, LEN);
+	self->ready = true;
+}
+
+FIXTURE_TEARDOWN(reload)
+{
+	if (self->a.mem)
+		munmap(self->a.mem, LEN);
+	if (!self->ready)
+		return;
+	if (access("/sys/module/madvstat", F_OK) == 0)
+		EXPECT_EQ(0, mt_module_unload());
+	EXPECT_EQ(0, mt_module_load(""));
+}
+
+/* Started before insmod: counted from the load, and the line says so. */
+TEST_F(reload, older_process_since_load)
+{
+	char line[256];
+	struct mt_child old, young;
+
+	if (!self->ready)
+		return;
+	ASSERT_EQ(0, mt_child_start(&old, child_cmd, &self->a));
+	ASSERT_EQ(0, mt_child_cmd(&old, 'a'));
+	ASSERT_EQ(0, mt_module_unload());
+	ASSERT_EQ(0, mt_module_load(""));
+	ASSERT_EQ(0, mt_wait_entry(old.pid, true, 2000));
+	ASSERT_EQ(0, mt_child_start(&young, child_cmd, &self->a));
+
+	tracking_of(_metadata, old.pid, line, sizeof(line));
+	EXPECT_EQ(0, strncmp(line, "live, since module load at ", 27)) {
+		TH_LOG("Tracking: %s", line);
+	}
+	tracking_of(_metadata, young.pid, line, sizeof(line));
+	EXPECT_STREQ("live, since process start", line);
+
+	/* What the older one frees after the load is counted exactly. */
+	ASSERT_EQ(0, mt_child_cmd(&old, 'f'));
+	EXPECT_EQ((int64_t)(LEN >> 10), mt_madvstat_get(old.pid, "Marked"));
+	EXPECT_EQ((int64_t)(LEN >> 10), mt_madvstat_get(old.pid, "LazyFree"));
+	EXPECT_EQ(0, mt_madvstat_get(old.pid, "Dropped"));
+	/* young holds a copy of old's pipe: stop it first. */
+	EXPECT_EQ(0, mt_child_stop(&young));
+	EXPECT_EQ(0, mt_child_stop(&old));
+}
+
+/* track=0: no counters, the reason on the Tracking line, exact snapshot. */
+TEST_F(reload, track_off)
+{
+	char line[256], param[8];
+	struct ms_report r;
+
+	if (!self->ready)
+		return;
+	ASSERT_EQ(0, mt_module_unload());
+	ASSERT_EQ(0, mt_module_load("track=0"));
+	ASSERT_EQ(0, mt_read_str(TRACK_PARAM, param, sizeof(param)));
+	EXPECT_EQ('N', param[0]);
+
+	ASSERT_EQ(0, madvise(self->a.mem, LEN, MADV_FREE));
+	ASSERT_EQ(0, mt_drain_lru());
+	ASSERT_EQ(0, mt_madvstat_read(getpid(), &r));
+	EXPECT_STREQ("off, module loaded with track=0", r.tracking);
+	EXPECT_EQ(-1, ms_report_get(&r, "Marked"));
+	EXPECT_EQ(-1, ms_report_get(&r, "Dropped"));
+	EXPECT_EQ(mt_rollup_get(getpid(), "LazyFree"),
+		  ms_report_get(&r, "LazyFree"));
+	EXPECT_LE((int64_t)(LEN >> 10), ms_report_get(&r, "LazyFree"));
+	ms_report_free(&r);
+
+	tracking_of(_metadata, getpid(), line, sizeof(line));
+	EXPECT_EQ(0, strncmp(line, "off", 3));
+}
+
+TEST_HARNESS_MAIN

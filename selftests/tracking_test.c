@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cumulative counters of /proc/madvstat/<pid> (Marked, Reclaimed,
+ * Rescued, RescuedPinned, Dropped) against the kernel's own per-cgroup
+ * event counts, in each way lazily freed memory can end.
+ *
+ * Each test runs alone in a fresh memory cgroup, pinned to one CPU, and
+ * drains the LRU batches after madvise(), so that for the cgroup's
+ * memory.stat, pglazyfree counts exactly our Marked and pglazyfreed our
+ * Reclaimed. Every check also asserts the invariant
+ *   Marked = LazyFree + LazyFreeDirty + Reclaimed + Rescued
+ *            + RescuedPinned + Dropped
+ * and, since Dropped is derived from it, Dropped against what the test
+ * itself unmapped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "memtest.h"
+
+#define NR_PAGES	4096	/* 16 MiB of 4 kB pages */
+#define NR_REWRITTEN	1000
+#define NR_PINNED	16	/* a pipe's default capacity in pages */
+#define SZ_2M		(2UL << 20)
+#define THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
+
+#define LRU_GEN		"/sys/kernel/mm/lru_gen/enabled"
+
+/*
+ * Before 6.12 (we test 6.1), MGLRU's sorter gives a lazily freed folio
+ * that its page-table walk found written again back to the program
+ * (sort_folio(): "dirty lazyfree") without unmapping it, so no probe sees
+ * which process it belonged to: such pages show as Dropped, not Rescued.
+ * Documentation/madvstat.rst, "Limits", says so.
+ */
+static bool sorter_restores(void)
+{
+	struct utsname u;
+	char lru_gen[32];
+	unsigned int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	if (major > 6 || (major == 6 && minor >= 12))
+		return false;
+	return mt_read_str(LRU_GEN, lru_gen, sizeof(lru_gen)) == 0 &&
+	       strtoul(lru_gen, NULL, 0) != 0;
+}
+
+struct track {
+	int64_t marked, reclaimed, rescued, pinned, dropped;
+	int64_t lazy, dirty;
+	char tracking[256];
+};
+
+static void read_track(struct __test_metadata *_metadata, pid_t pid,
+		       struct track *t)
+{
+	struct ms_report r;
+
+	ASSERT_EQ(0, mt_madvstat_read(pid, &r));
+	t->marked = ms_report_get(&r, "Marked");
+	t->reclaimed = ms_report_get(&r, "Reclaimed");
+	t->rescued = ms_report_get(&r, "Rescued");
+	t->pinned = ms_report_get(&r, "RescuedPinned");
+	t->dropped = ms_report_get(&r, "Dropped");
+	t->lazy = ms_report_get(&r, "LazyFree");
+	t->dirty = ms_report_get(&r, "LazyFreeDirty");
+	snprintf(t->tracking, sizeof(t->tracking), "%s", r.tracking);
+	ms_report_free(&r);
+}
+
+/*
+ * The counters of pid, in kB, are what the test expects, and the
+ * invariant holds.
+ */
+static void expect_track(struct __test_metadata *_metadata, pid_t pid,
+			 int64_t marked, int64_t reclaimed, int64_t rescued,
+			 int64_t pinned, int64_t dropped)
+{
+	struct track t;
+
+	read_track(_metadata, pid, &t);
+	EXPECT_EQ(0, strncmp(t.tracking, "live, since process start", 25)) {
+		TH_LOG("Tracking: %s", t.tracking);
+	}
+	EXPECT_EQ(marked, t.marked);
+	EXPECT_EQ(reclaimed, t.reclaimed);
+	if (rescued && sorter_restores()) {
+		/* See sorter_restores(): some may show as Dropped. */
+		TH_LOG("6.1 MGLRU: Rescued %ld of %ld, Dropped %ld",
+		       (long)t.rescued, (long)rescued, (long)t.dropped);
+		EXPECT_EQ(rescued + dropped, t.rescued + t.dropped);
+	} else {
+		EXPECT_EQ(rescued, t.rescued);
+		EXPECT_EQ(dropped, t.dropped);
+	}
+	EXPECT_EQ(pinned, t.pinned);
+	EXPECT_EQ(t.marked, t.lazy + t.dirty + t.reclaimed + t.rescued +
+		  t.pinned + t.dropped) {
+		TH_LOG("Marked %ld LazyFree %ld LazyFreeDirty %ld Reclaimed %ld Rescued %ld RescuedPinned %ld Dropped %ld",
+		       (long)t.marked, (long)t.lazy, (long)t.dirty,
+		       (long)t.reclaimed, (long)t.rescued, (long)t.pinned,
+		       (long)t.dropped);
+	}
+}
+
+/* The cgroup's own pglazyfree and pglazyfreed, in kB. */
+static void expect_cgroup(struct __test_metadata *_metadata,
+			  const struct mt_cgroup *cg, int64_t marked,
+			  int64_t reclaimed)
+{
+	int64_t kb = mt_page_size() / 1024;
+
+	EXPECT_EQ(marked, mt_cgroup_stat(cg, "pglazyfree") * kb);
+	EXPECT_EQ(reclaimed, mt_cgroup_stat(cg, "pglazyfreed") * kb);
+}
+
+static void free_and_drain(struct __test_metadata *_metadata, void *p,
+			   size_t len)
+{
+	ASSERT_EQ(0, madvise(p, len, MADV_FREE));
+	ASSERT_EQ(0, mt_drain_lru());
+}
+
+/* Reclaim the cgroup until pid holds no lazily freed page. */
+static void reclaim_all(struct __test_metadata *_metadata,
+			const struct mt_cgroup *cg, pid_t pid)
+{
+	int round;
+
+	for (round = 0; round < 8; round++) {
+		ASSERT_EQ(0, mt_cgroup_reclaim(cg, "300M", 2));
+		if (mt_madvstat_get(pid, "LazyFree") == 0 &&
+		    mt_madvstat_get(pid, "LazyFreeDirty") == 0)
+			return;
+	}
+	TH_LOG("lazily freed memory left after %d rounds of reclaim", round);
+}
+
+/* 16 MiB of base pages, in a memory cgroup of its own. */
+FIXTURE(track) {
+	struct mt_cgroup cg;
+	unsigned char *mem;
+	size_t len, page;
+	int64_t kb;	/* of one page */
+	int64_t all;	/* kB of the whole area */
+};
+
+FIXTURE_SETUP(track)
+{
+	self->page = mt_page_size();
+	self->kb = self->page / 1024;
+	self->len = NR_PAGES * self->page;
+	self->all = NR_PAGES * self->kb;
+	ASSERT_EQ(0, mt_pin_cpu(0));
+	ASSERT_EQ(0, mt_cgroup_create(&self->cg, "tracking"));
+	ASSERT_EQ(0, mt_cgroup_join(&self->cg));
+	self->mem = mmap(NULL, self->len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	ASSERT_EQ(0, madvise(self->mem, self->len, MADV_NOHUGEPAGE));
+	memset(self->mem, 0x5a, self->len);
+	/* A process forked by the harness after load: nothing counted yet. */
+	expect_track(_metadata, getpid(), 0, 0, 0, 0, 0);
+}
+
+FIXTURE_TEARDOWN(track)
+{
+	if (self->mem)
+		munmap(self->mem, self->len);
+	EXPECT_EQ(0, mt_cgroup_leave());
+	EXPECT_EQ(0, mt_cgroup_remove(&self->cg));
+}
+
+TEST_F(track, free_then_reclaim)
+{
+	free_and_drain(_metadata, self->mem, self->len);
+	expect_track(_metadata, getpid(), self->all, 0, 0, 0, 0);
+	expect_cgroup(_metadata, &self->cg, self->all, 0);
+
+	reclaim_all(_metadata, &self->cg, getpid());
+	expect_track(_metadata, getpid(), self->all, self->all, 0, 0, 0);
+	expect_cgroup(_metadata, &self->cg, self->all, self->all);
+	EXPECT_EQ(NR_PAGES, mt_count_pages(self->mem, self->len, 0));
+}
+
+/* Pages written again are given back, contents intact: Rescued. */
+TEST_F(track, rewrite_then_reclaim)
+{
+	int64_t kept = NR_REWRITTEN * self->kb;
+	size_t i;
+
+	free_and_drain(_metadata, self->mem, self->len);
+	for (i = 0; i < NR_REWRITTEN; i++)
+		memset(self->mem + 2 * i * self->page, 0xa5, self->page);
+	expect_track(_metadata, getpid(), self->all, 0, 0, 0, 0);
+
+	reclaim_all(_metadata, &self->cg, getpid());
+	expect_track(_metadata, getpid(), self->all, self->all - kept, kept,
+		     0, 0);
+	expect_cgroup(_metadata, &self->cg, self->all, self->all - kept);
+	for (i = 0; i < NR_REWRITTEN; i++)
+		EXPECT_EQ(1, mt_count_pages(self->mem + 2 * i * self->page,
+					    self->page, 0xa5));
+}
+
+/* Lazily freed pages unmapped by the program itself: Dropped. */
+TEST_F(track, munmap_part)
+{
+	int64_t half = self->all / 2;
+
+	free_and_drain(_metadata, self->mem, self->len);
+	ASSERT_EQ(0, munmap(self->mem + self->len / 2, self->len / 2));
+	self->len /= 2;
+	expect_track(_metadata, getpid(), self->all, 0, 0, 0, half);
+
+	reclaim_all(_metadata, &self->cg, getpid());
+	expect_track(_metadata, getpid(), self->all, half, 0, 0, half);
+	expect_cgroup(_metadata, &self->cg, self->all, half);
+}
+
+TEST_F(track, dontneed_part)
+{
+	int64_t quarter = self->all / 4;
+
+	free_and_drain(_metadata, self->mem, self->len);
+	ASSERT_EQ(0, madvise(self->mem, self->len / 4, MADV_DONTNEED));
+	expect_track(_metadata, getpid(), self->all, 0, 0, 0, quarter);
+	reclaim_all(_metadata, &self->cg, getpid());
+	expect_track(_metadata, getpid(), self->all, self->all - quarter, 0,
+		     0, quarter);
+	expect_cgroup(_metadata, &self->cg, self->all, self->all - quarter);
+}
+
+/*
+ * Freeing what is already lazily freed marks nothing, even after a write;
+ * freeing what reclaim gave back marks it again.
+ */
+TEST_F(track, free_twice)
+{
+	int64_t kept = NR_REWRITTEN * self->kb;
+
+	free_and_drain(_metadata, self->mem, self->len);
+	free_and_drain(_metadata, self->mem, self->len);
+	expect_track(_metadata, getpid(), self->all, 0, 0, 0, 0);
+	expect_cgroup(_metadata, &self->cg, self->all, 0);
+
+	memset(self->mem, 0xa5, NR_REWRITTEN * self->page);
+	free_and_drain(_metadata, self->mem, self->len);
+	expect_track(_metadata, getpid(), self->all, 0, 0, 0, 0);
+
+	memset(self->mem, 0xa5, NR_REWRITTEN * self->page);
+	reclaim_all(_metadata, &self->cg, getpid());
+	expect_track(_metadata, getpid(), self->all, self->all - kept, kept,
+		     0, 0);
+
+	free_and_drain(_metadata, self->mem, NR_REWRITTEN * self->page);
+	expect_track(_metadata, getpid(), self->all + kept, self->all - kept,
+		     kept, 0, 0);
+	expect_cgroup(_metadata, &self->cg, self->all + kept,
+		      self->all - kept);
+}
+
+/* MADV_PAGEOUT reclaims without any memory pressure. */
+TEST_F(track, pageout)
+{
+	free_and_drain(_metadata, self->mem, self->len);
+	ASSERT_EQ(0, madvise(self->mem, self->len, MADV_PAGEOUT));
+	expect_track(_metadata, getpid(), self->all, self->all, 0, 0, 0);
+	expect_cgroup(_metadata, &self->cg, self->all, self->all);
+}
+
+/*
+ * A page referenced by a pipe (vmsplice) cannot be discarded even though
+ * nobody wrote it: reclaim gives it back, RescuedPinned.
+ */
+TEST_F(track, pinned_by_pipe)
+{
+	int64_t pinned = NR_PINNED * self->kb;
+	struct iovec iov = {
+		.iov_base = self->mem,
+		.iov_len = NR_PINNED * self->page,
+	};
+	int p[2];
+
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ((ssize_t)iov.iov_len, vmsplice(p[1], &iov, 1, 0));
+	free_and_drain(_metadata, self->mem, self->len);
+	reclaim_all(_metadata, &self->cg, getpid());
+	expect_track(_metadata, getpid(), self->all, self->all - pinned, 0,
+		     pinned, 0);
+	expect_cgroup(_metadata, &self->cg, self->all, self->all - pinned);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* Parent and child each free their own copy; each is charged its own. */
+struct area {
+	unsigned char *mem;
+	size_t len;
+};
+
+static void child_free(void *arg, char cmd)
+{
+	struct area *a = arg;
+
+	if (cmd == 'w')
+		memset(a->mem, 0xc3, a->len);	/* its own copy now */
+	else if (cmd == 'f' && madvise(a->mem, a->len, MADV_FREE) == 0)
+		mt_drain_lru();
+}
+
+TEST_F(track, fork_each_own)
+{
+	struct area area = { .mem = self->mem, .len = self->len };
+	int64_t half = self->all / 2;
+	struct mt_child c;
+
+	ASSERT_EQ(0, mt_child_start(&c, child_free, &area));
+	ASSERT_EQ(0, mt_child_cmd(&c, 'w'));
+	/* The parent frees half of its area, the child all of its copy. */
+	free_and_drain(_metadata, self->mem, self->len / 2);
+	ASSERT_EQ(0, mt_child_cmd(&c, 'f'));
+	expect_track(_metadata, getpid(), half, 0, 0, 0, 0);
+	expect_track(_metadata, c.pid, self->all, 0, 0, 0, 0);
+	expect_cgroup(_metadata, &self->cg, self->all + half, 0);
+
+	reclaim_all(_metadata, &self->cg, getpid());
+	reclaim_all(_metadata, &self->cg, c.pid);
+	expect_track(_metadata, getpid(), half, half, 0, 0, 0);
+	expect_track(_metadata, c.pid, self->all, self->all, 0, 0, 0);
+	expect_cgroup(_metadata, &self->cg, self->all + half,
+		      self->all + half);
+	EXPECT_EQ(0, mt_child_stop(&c));
+}
+
+/* THP enabled "always" for the test, restored after. */
+FIXTURE(thp) {
+	struct mt_cgroup cg;
+	char saved[16];
+	unsigned char *mem;
+	bool ready;	/* 6.1's harness runs the test after a SKIP in setup */
+};
+
+FIXTURE_SETUP(thp)
+{
+	char cur[128];
+	char *l, *r;
+
+	ASSERT_EQ(0, mt_pin_cpu(0));
+	if (mt_read_str(THP_ENABLED, cur, sizeof(cur)))
+		SKIP(return, "no %s", THP_ENABLED);
+	l = strchr(cur, '[');
+	r = l ? strchr(l, ']') : NULL;
+	ASSERT_NE(NULL, r);
+	snprintf(self->saved, sizeof(self->saved), "%.*s", (int)(r - l - 1),
+		 l + 1);
+	ASSERT_EQ(0, mt_write_str(THP_ENABLED, "always"));
+	ASSERT_EQ(0, mt_cgroup_create(&self->cg, "tracking-thp"));
+	ASSERT_EQ(0, mt_cgroup_join(&self->cg));
+
+	self->mem = mt_map_aligned(SZ_2M, SZ_2M, 0);
+	ASSERT_NE(NULL, self->mem);
+	ASSERT_EQ(0, madvise(self->mem, SZ_2M, MADV_HUGEPAGE));
+	memset(self->mem, 0x5a, SZ_2M);
+	if (mt_smaps_vma_get(getpid(), (uintptr_t)self->mem,
+			     "AnonHugePages") != 2048)
+		SKIP(return, "no THP obtained for a 2 MiB-aligned fault");
+	self->ready = true;
+}
+
+FIXTURE_TEARDOWN(thp)
+{
+	if (self->mem)
+		munmap(self->mem, SZ_2M);
+	EXPECT_EQ(0, mt_cgroup_leave());
+	EXPECT_EQ(0, mt_cgroup_remove(&self->cg));
+	if (self->saved[0])
+		EXPECT_EQ(0, mt_write_str(THP_ENABLED, self->saved));
+}
+
+/* A whole THP turns lazily freed, and is reclaimed, as 512 pages. */
+TEST_F(thp, whole)
+{
+	if (!self->ready)
+		return;
+	free_and_drain(_metadata, self->mem, SZ_2M);
+	expect_track(_metadata, getpid(), 2048, 0, 0, 0, 0);
+	reclaim_all(_metadata, &self->cg, getpid());
+	expect_track(_metadata, getpid(), 2048, 2048, 0, 0, 0);
+	expect_cgroup(_metadata, &self->cg, 2048, 2048);
+}
+
+/* Freeing half a THP splits it; only that half is marked. */
+TEST_F(thp, split)
+{
+	if (!self->ready)
+		return;
+	free_and_drain(_metadata, self->mem, SZ_2M / 2);
+	expect_track(_metadata, getpid(), 1024, 0, 0, 0, 0);
+	reclaim_all(_metadata, &self->cg, getpid());
+	expect_track(_metadata, getpid(), 1024, 1024, 0, 0, 0);
+	expect_cgroup(_metadata, &self->cg, 1024, 1024);
+	EXPECT_EQ(256, mt_count_pages(self->mem + SZ_2M / 2, SZ_2M / 2,
+				      0x5a));
+}
+
+/* A THP written again in one page: the whole folio is given back. */
+TEST_F(thp, rewrite_one_page)
+{
+	struct track t;
+
+	if (!self->ready)
+		return;
+	free_and_drain(_metadata, self->mem, SZ_2M);
+	self->mem[SZ_2M - 1] = 0xa5;
+	reclaim_all(_metadata, &self->cg, getpid());
+	read_track(_metadata, getpid(), &t);
+	if (sorter_restores())
+		t.rescued += t.dropped;
+	/* Pages before the written one may go first; the rest come back. */
+	EXPECT_EQ(2048, t.reclaimed + t.rescued);
+	EXPECT_LT(0, t.rescued);
+	EXPECT_EQ(0xa5, self->mem[SZ_2M - 1]);
+	expect_track(_metadata, getpid(), 2048, t.reclaimed, t.rescued, 0, 0);
+}
+
+/* The summary: the module's marks since load equal the kernel's. */
+TEST(summary_matches_kernel)
+{
+	struct ms_report r;
+	char *text;
+	size_t len;
+	const char *err;
+	unsigned int line;
+
+	ASSERT_EQ(0, mt_drain_lru());
+	text = ms_read_file(MT_MADVSTAT_DIR "/summary", &len);
+	ASSERT_NE(NULL, text);
+	ASSERT_EQ(0, ms_report_parse(text, len, &r, &err, &line)) {
+		TH_LOG("line %u: %s", line, err);
+	}
+	free(text);
+	EXPECT_LE(1, ms_report_get(&r, "Processes"));
+	EXPECT_EQ(ms_report_get(&r, "KernelLazyFree"),
+		  ms_report_get(&r, "AllMarked"));
+	EXPECT_LE(ms_report_get(&r, "Marked"), ms_report_get(&r, "AllMarked"));
+	EXPECT_EQ(0, ms_report_get(&r, "MissedEvents"));
+	EXPECT_EQ(0, strncmp(r.tracking, "live", 4));
+	ms_report_free(&r);
+}
+
+TEST_HARNESS_MAIN
