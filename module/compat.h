@@ -108,4 +108,16 @@ static inline struct folio *madvstat_mark_folio(unsigned long arg)
 #define MADVSTAT_DRAIN_SYMBOL	"lru_lazyfree"
 #endif
 
+/*
+ * Function arguments in an ftrace callback. 6.1's x86 struct ftrace_regs
+ * is an open wrapper of pt_regs with no accessor; 6.12 has the
+ * ftrace_regs_get_argument() macro (and no longer lets us see inside).
+ */
+#include <linux/ftrace.h>
+#ifdef ftrace_regs_get_argument
+#define madvstat_fregs_arg(fregs, n)	ftrace_regs_get_argument(fregs, n)
+#else
+#define madvstat_fregs_arg(fregs, n)	regs_get_kernel_argument(&(fregs)->regs, n)
+#endif
+
 #endif /* MADVSTAT_COMPAT_H */

@@ -23,7 +23,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
+#include <linux/string.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
@@ -79,9 +81,10 @@ static long madvstat_pages_mapped(struct folio *folio)
 	return n;
 }
 
-static int madvstat_on_mark(struct kprobe *p, struct pt_regs *regs)
+static void madvstat_on_mark(unsigned long ip, unsigned long parent_ip,
+			     struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
-	struct folio *folio = madvstat_mark_folio(regs_get_kernel_argument(regs, 0));
+	struct folio *folio = madvstat_mark_folio(madvstat_fregs_arg(fregs, 0));
 	struct mm_struct *mm = current->mm;
 	struct madvstat_pending *e;
 	struct madvstat_ring *ring;
@@ -90,7 +93,7 @@ static int madvstat_on_mark(struct kprobe *p, struct pt_regs *regs)
 
 	/* The callee queues only folios that pass these tests. */
 	if (!mm || !folio_test_lru(folio) || !madvstat_can_turn_lazy(folio))
-		return 0;
+		return;
 	s = madvstat_mm_get(mm);
 
 	/*
@@ -107,7 +110,6 @@ static int madvstat_on_mark(struct kprobe *p, struct pt_regs *regs)
 	e->mm = mm;
 	e->id = s ? s->id : 0;
 	local_irq_restore(flags);
-	return 0;
 }
 
 /*
@@ -133,15 +135,16 @@ static bool madvstat_ring_take(struct folio *folio,
 }
 
 /* Runs under the lruvec lock, interrupts off, on the batch's CPU. */
-static int madvstat_on_drain(struct kprobe *p, struct pt_regs *regs)
+static void madvstat_on_drain(unsigned long ip, unsigned long parent_ip,
+			      struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
-	struct folio *folio = (struct folio *)regs_get_kernel_argument(regs, 1);
+	struct folio *folio = (struct folio *)madvstat_fregs_arg(fregs, 1);
 	long nr = folio_nr_pages(folio);
 	struct madvstat_pending e;
 	struct madvstat_mm *s;
 
 	if (!madvstat_can_turn_lazy(folio))
-		return 0;	/* it will not turn: no pglazyfree either */
+		return;		/* it will not turn: no pglazyfree either */
 	madvstat_event_add(MADVSTAT_MARKED, nr);
 	if (madvstat_ring_take(folio, &e) && e.id) {
 		rcu_read_lock();
@@ -155,7 +158,6 @@ static int madvstat_on_drain(struct kprobe *p, struct pt_regs *regs)
 	/* Queued before load, on a CPU now gone, or its mm is gone. */
 	if (nr)
 		madvstat_event_add(MADVSTAT_EV_UNATTRIBUTED, nr);
-	return 0;
 }
 
 /* What the entry of try_to_unmap_one() saw, for its return. */
@@ -235,15 +237,38 @@ static struct kprobe madvstat_kp_mmdrop = {
 	.pre_handler	= madvstat_on_mmdrop,
 };
 
-static struct kprobe madvstat_kp_mark = {
-	.symbol_name	= MADVSTAT_MARK_SYMBOL,
-	.pre_handler	= madvstat_on_mark,
+/*
+ * The two per-folio hooks are plain ftrace callbacks, not kprobes: they run
+ * once per page freed, and a kprobe's saving of all registers and dispatch
+ * cost about as much again. Both functions run with preemption disabled
+ * (under a page-table lock, or the lruvec lock), and our callbacks call
+ * nothing that could reach them again, so no recursion guard is needed.
+ */
+static struct ftrace_ops madvstat_fops_mark = {
+	.func	= madvstat_on_mark,
 };
 
-static struct kprobe madvstat_kp_drain = {
-	.symbol_name	= MADVSTAT_DRAIN_SYMBOL,
-	.pre_handler	= madvstat_on_drain,
+static struct ftrace_ops madvstat_fops_drain = {
+	.func	= madvstat_on_drain,
 };
+
+static int madvstat_ftrace_on(struct ftrace_ops *ops, const char *symbol)
+{
+	int err = ftrace_set_filter(ops, (unsigned char *)symbol,
+				    strlen(symbol), 1);
+
+	if (!err)
+		err = register_ftrace_function(ops);
+	if (err)
+		ftrace_free_filter(ops);
+	return err;
+}
+
+static void madvstat_ftrace_off(struct ftrace_ops *ops)
+{
+	unregister_ftrace_function(ops);
+	ftrace_free_filter(ops);
+}
 
 static struct kretprobe madvstat_krp_unmap = {
 	.kp.symbol_name	= "try_to_unmap_one",
@@ -254,8 +279,8 @@ static struct kretprobe madvstat_krp_unmap = {
 
 static void madvstat_hooks_off(void)
 {
-	unregister_kprobe(&madvstat_kp_mark);
-	unregister_kprobe(&madvstat_kp_drain);
+	madvstat_ftrace_off(&madvstat_fops_mark);
+	madvstat_ftrace_off(&madvstat_fops_drain);
 	unregister_kretprobe(&madvstat_krp_unmap);
 	unregister_kprobe(&madvstat_kp_mmdrop);
 	/* No handler runs now (each ran with preemption disabled). */
@@ -285,11 +310,11 @@ int madvstat_hooks_init(void)
 	if (err)
 		goto fail_mmdrop;
 	madvstat_hook_failed = MADVSTAT_DRAIN_SYMBOL;
-	err = register_kprobe(&madvstat_kp_drain);
+	err = madvstat_ftrace_on(&madvstat_fops_drain, MADVSTAT_DRAIN_SYMBOL);
 	if (err)
 		goto fail_unmap;
 	madvstat_hook_failed = MADVSTAT_MARK_SYMBOL;
-	err = register_kprobe(&madvstat_kp_mark);
+	err = madvstat_ftrace_on(&madvstat_fops_mark, MADVSTAT_MARK_SYMBOL);
 	if (err)
 		goto fail_drain;
 	madvstat_hook_failed = NULL;
@@ -298,7 +323,7 @@ int madvstat_hooks_init(void)
 	return 0;
 
 fail_drain:
-	unregister_kprobe(&madvstat_kp_drain);
+	madvstat_ftrace_off(&madvstat_fops_drain);
 fail_unmap:
 	unregister_kretprobe(&madvstat_krp_unmap);
 fail_mmdrop:
