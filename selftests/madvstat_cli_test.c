@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The madvstat command against a live madvfree-repro in the guest: with
+ * the module (its numbers are the module's), and without it (rmmod: the
+ * smaps_rollup fallback, and a message saying what needs the module).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "memtest.h"
+
+#define MADVSTAT	"/root/bin/madvstat"
+#define REPRO		"/root/bin/madvfree-repro"
+#define SIZE_KB		(32L << 10)
+#define SLACK_KB	1024
+
+/* Run cmd with sh; stdout+stderr into out. Returns the exit status. */
+static int run(const char *cmd, char *out, size_t size)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n = 0;
+	int status;
+
+	if (!p)
+		return -1;
+	n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* A JSON number field of an NDJSON line, or -2 if absent, -1 if null. */
+static int64_t json_num(const char *json, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(json, pat);
+	if (!p)
+		return -2;
+	p += strlen(pat);
+	if (!strncmp(p, "null", 4))
+		return -1;
+	return strtoll(p, NULL, 10);
+}
+
+FIXTURE(cli) {
+	pid_t repro;
+	bool ready;
+};
+
+/* A reproducer that frees 32 MiB lazily and holds. */
+FIXTURE_SETUP(cli)
+{
+	int i;
+
+	if (access(MADVSTAT, X_OK) || access(REPRO, X_OK))
+		SKIP(return, "no %s or %s", MADVSTAT, REPRO);
+	self->repro = fork();
+	ASSERT_LE(0, self->repro);
+	if (self->repro == 0) {
+		execl(REPRO, REPRO, "--quiet", "--size", "32M", "--hold", "60",
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200; i++) {
+		if (mt_rollup_get(self->repro, "LazyFree") >= SIZE_KB - SLACK_KB)
+			break;
+		usleep(50000);
+	}
+	ASSERT_LE(SIZE_KB - SLACK_KB, mt_rollup_get(self->repro, "LazyFree"));
+	self->ready = true;
+}
+
+FIXTURE_TEARDOWN(cli)
+{
+	if (self->repro > 0) {
+		kill(self->repro, SIGKILL);
+		waitpid(self->repro, NULL, 0);
+	}
+	if (access("/sys/module/madvstat", F_OK))
+		EXPECT_EQ(0, mt_module_load(""));
+}
+
+TEST_F(cli, human_summary_with_module)
+{
+	char cmd[128], out[8192];
+
+	if (!self->ready)
+		return;
+	snprintf(cmd, sizeof(cmd), MADVSTAT " %d 2>&1", (int)self->repro);
+	EXPECT_EQ(0, run(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "not a leak")) {
+		TH_LOG("%s", out);
+	}
+	EXPECT_NE(NULL, strstr(out, "/proc/madvstat/"));
+}
+
+TEST_F(cli, json_equals_the_module)
+{
+	char cmd[128], out[8192];
+	int64_t lazy, marked;
+
+	if (!self->ready)
+		return;
+	snprintf(cmd, sizeof(cmd), MADVSTAT " --json %d", (int)self->repro);
+	ASSERT_EQ(0, run(cmd, out, sizeof(out)));
+	lazy = mt_madvstat_get(self->repro, "LazyFree");
+	marked = mt_madvstat_get(self->repro, "Marked");
+	EXPECT_NE(NULL, strstr(out, "\"source\":\"madvstat\""));
+	EXPECT_EQ(lazy * 1024, json_num(out, "lazyfree_bytes")) {
+		TH_LOG("%s", out);
+	}
+	EXPECT_EQ(marked * 1024, json_num(out, "marked_bytes"));
+	EXPECT_EQ(0, json_num(out, "reclaimed_bytes"));
+	EXPECT_EQ((int64_t)self->repro, json_num(out, "pid"));
+}
+
+TEST_F(cli, top_puts_it_first)
+{
+	char out[16384], want[32];
+
+	if (!self->ready)
+		return;
+	ASSERT_EQ(0, run(MADVSTAT " top -n 3 --sort lazyfree --json", out,
+			 sizeof(out)));
+	snprintf(want, sizeof(want), "{\"pid\":%d,", (int)self->repro);
+	EXPECT_EQ(0, strncmp(out, want, strlen(want))) {
+		TH_LOG("%.300s", out);
+	}
+	ASSERT_EQ(0, run(MADVSTAT " top -n 3 --prometheus", out, sizeof(out)));
+	snprintf(want, sizeof(want), "{pid=\"%d\",", (int)self->repro);
+	EXPECT_NE(NULL, strstr(out, want));
+	EXPECT_NE(NULL, strstr(out, "# TYPE madvstat_lazyfree_bytes gauge"));
+	EXPECT_NE(NULL, strstr(out, "# TYPE madvstat_marked_bytes_total counter"));
+}
+
+TEST_F(cli, errors_and_exit_codes)
+{
+	char out[4096];
+
+	if (!self->ready)
+		return;
+	EXPECT_EQ(1, run(MADVSTAT " 999999 2>&1", out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "999999: no such process"));
+	EXPECT_EQ(2, run(MADVSTAT " 12x 2>&1", out, sizeof(out)));
+	EXPECT_EQ(2, run(MADVSTAT " top --sort nonsense 2>&1", out, sizeof(out)));
+	EXPECT_EQ(0, run(MADVSTAT " --help", out, sizeof(out)));
+}
+
+/* Without the module: smaps_rollup's numbers, and a clear note. */
+TEST_F(cli, fallback_without_module)
+{
+	char cmd[128], out[8192];
+
+	if (!self->ready)
+		return;
+	ASSERT_EQ(0, mt_module_unload());
+	snprintf(cmd, sizeof(cmd), MADVSTAT " --json %d 2>&1", (int)self->repro);
+	EXPECT_EQ(0, run(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "module not loaded")) {
+		TH_LOG("%s", out);
+	}
+	EXPECT_NE(NULL, strstr(out, "\"source\":\"smaps_rollup\""));
+	EXPECT_EQ(mt_rollup_get(self->repro, "LazyFree") * 1024,
+		  json_num(out, "lazyfree_bytes"));
+	EXPECT_EQ(-1, json_num(out, "lazyfree_dirty_bytes"));
+	EXPECT_EQ(-1, json_num(out, "reclaimed_bytes"));
+	EXPECT_EQ(0, mt_module_load(""));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The madvstat command line: options and operands into struct ms_opts,
+ * and the usage text.
+ */
+#ifndef MADVSTAT_CLI_H
+#define MADVSTAT_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "toplist.h"
+
+#define MS_VERSION "0.1"
+#define MS_TOP_DEFAULT 20
+
+enum ms_cmd {
+	MS_CMD_PIDS,		/* madvstat PID... */
+	MS_CMD_TOP,		/* madvstat top */
+	MS_CMD_HELP,
+	MS_CMD_VERSION,
+};
+
+enum ms_format {
+	MS_FMT_HUMAN,
+	MS_FMT_JSON,
+	MS_FMT_PROMETHEUS,
+};
+
+struct ms_opts {
+	enum ms_cmd cmd;
+	enum ms_format format;
+	bool vmas, no_module, cgroup;
+	unsigned int watch_ms;		/* 0: no watch */
+	unsigned long count;		/* watch samples; 0: until stopped */
+	size_t top_n;			/* 0: all */
+	enum ms_sort_key sort;
+	int *pids;			/* malloc()ed */
+	size_t nr_pids;
+};
+
+/*
+ * Parse argv (which getopt_long may permute). Returns 0, or -1 with a
+ * one-line message in err for a usage error. Release o with ms_cli_free()
+ * either way.
+ */
+int ms_cli_parse(int argc, char *argv[], struct ms_opts *o, char *err,
+		 size_t errsize);
+void ms_cli_free(struct ms_opts *o);
+
+/* A PID operand: decimal digits only, 1 to INT_MAX; -1 if not. */
+int ms_cli_parse_pid(const char *s);
+
+/* Seconds, with up to three decimals, 0.1 to 86400; 0 if not. */
+unsigned int ms_cli_parse_secs(const char *s);
+
+void ms_cli_usage(FILE *f);
+
+#endif /* MADVSTAT_CLI_H */

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The madvstat commands: PIDs, watch, top.
+ */
+#include "commands.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "output.h"
+#include "procinfo.h"
+
+struct ctx {
+	const struct ms_opts *o;
+	const char *proc;
+	bool module;
+	FILE *out, *err;
+};
+
+static void warn_no_module(const struct ctx *c)
+{
+	fprintf(c->err,
+		"madvstat: %s/madvstat not found (module not loaded): showing Rss and LazyFree from smaps_rollup; LazyFreeDirty, Reclaimed, Rescued and Dropped need the module: sudo modprobe madvstat (or insmod madvstat.ko)\n",
+		c->proc);
+}
+
+static void report_error(const struct ctx *c, int pid, int ret,
+			 const char *detail)
+{
+	fprintf(c->err, "madvstat: %d: %s%s%s\n", pid,
+		ms_proc_strerror(ret, c->module),
+		ret == -EBADMSG && detail && *detail ? ": " : "",
+		ret == -EBADMSG && detail ? detail : "");
+}
+
+static int collect(const struct ctx *c, int pid, bool vmas, struct ms_proc *p)
+{
+	const char *detail = NULL;
+	int ret = ms_proc_collect(c->proc, c->module, pid, vmas, p, &detail);
+
+	if (ret)
+		report_error(c, pid, ret, detail);
+	return ret;
+}
+
+static void print_one(const struct ctx *c, const struct ms_proc *p,
+		      bool first)
+{
+	if (c->o->format == MS_FMT_JSON) {
+		ms_out_json(c->out, p, false, c->o->vmas);
+		return;
+	}
+	if (!first)
+		fputc('\n', c->out);
+	ms_out_human(c->out, p, NULL, c->o->vmas);
+}
+
+static int run_pids(const struct ctx *c)
+{
+	const struct ms_opts *o = c->o;
+	struct ms_proc *v = calloc(o->nr_pids, sizeof(*v));
+	size_t i, n = 0;
+	int status = 0;
+
+	if (!v) {
+		fprintf(c->err, "madvstat: out of memory\n");
+		return 1;
+	}
+	for (i = 0; i < o->nr_pids; i++) {
+		if (collect(c, o->pids[i], o->vmas, &v[n])) {
+			status = 1;
+			continue;
+		}
+		if (o->format != MS_FMT_PROMETHEUS)
+			print_one(c, &v[n], n == 0);
+		n++;
+	}
+	if (o->format == MS_FMT_PROMETHEUS)
+		ms_out_prometheus(c->out, v, n, false);
+	ms_top_free(v, n);
+	return status;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static void print_sample(const struct ctx *c, const struct ms_proc *p,
+			 const struct ms_proc *prev, unsigned long sample,
+			 bool tty)
+{
+	if (c->o->format == MS_FMT_JSON) {
+		ms_out_json(c->out, p, false, c->o->vmas);
+	} else {
+		if (tty)
+			fputs("\033[H\033[2J", c->out);
+		else if (sample > 1)
+			fputc('\n', c->out);
+		ms_out_watch_header(c->out, c->o->watch_ms, sample);
+		ms_out_human(c->out, p, prev, c->o->vmas);
+	}
+	fflush(c->out);
+}
+
+static int run_watch(const struct ctx *c)
+{
+	const struct ms_opts *o = c->o;
+	int pid = o->pids[0], fd = fileno(c->out);
+	bool tty = fd >= 0 && isatty(fd);
+	struct ms_proc prev = { 0 }, cur;
+	unsigned long sample;
+	int status = 0;
+
+	for (sample = 1;; sample++) {
+		const char *detail = NULL;
+		int ret = ms_proc_collect(c->proc, c->module, pid, o->vmas,
+					  &cur, &detail);
+
+		if (ret && sample > 1 && (ret == -ENOENT || ret == -ESRCH)) {
+			fprintf(c->err, "madvstat: %d: the process exited\n",
+				pid);
+		} else if (ret) {
+			report_error(c, pid, ret, detail);
+		}
+		if (ret) {
+			status = 1;
+			break;
+		}
+		print_sample(c, &cur, sample > 1 ? &prev : NULL, sample, tty);
+		ms_proc_free(&prev);
+		prev = cur;
+		if (o->count && sample == o->count)
+			break;
+		sleep_ms(o->watch_ms);
+	}
+	ms_proc_free(&prev);
+	return status;
+}
+
+/* Collect every listed process; count those refused. */
+static size_t collect_all(const struct ctx *c, const int *pids, size_t n,
+			  struct ms_proc *v, size_t *denied)
+{
+	size_t i, nr = 0;
+
+	*denied = 0;
+	for (i = 0; i < n; i++) {
+		const char *detail = NULL;
+		int ret = ms_proc_collect(c->proc, c->module, pids[i], false,
+					  &v[nr], &detail);
+
+		if (!ret)
+			nr++;
+		else if (ret == -EACCES)
+			(*denied)++;
+		else if (ret != -ENOENT && ret != -ESRCH)
+			report_error(c, pids[i], ret, detail);
+		/* else it exited, or is a kernel thread: not a process */
+	}
+	return nr;
+}
+
+static void print_top(const struct ctx *c, const struct ms_proc *v,
+		      size_t n, size_t total, size_t nprocs)
+{
+	const struct ms_opts *o = c->o;
+	size_t shown = o->top_n && o->top_n < n ? o->top_n : n;
+	size_t i;
+
+	switch (o->format) {
+	case MS_FMT_JSON:
+		for (i = 0; i < shown; i++)
+			ms_out_json(c->out, &v[i], o->cgroup, false);
+		break;
+	case MS_FMT_PROMETHEUS:
+		ms_out_prometheus(c->out, v, shown, o->cgroup);
+		break;
+	case MS_FMT_HUMAN:
+		fprintf(c->out, "madvstat top: %zu process%s", nprocs,
+			nprocs == 1 ? "" : "es");
+		if (o->cgroup)
+			fprintf(c->out, " in %zu cgroup%s", total,
+				total == 1 ? "" : "s");
+		fprintf(c->out, " (from %s), sorted by %s, first %zu\n",
+			c->module ? "/proc/madvstat" : "smaps_rollup",
+			ms_top_sort_name(o->sort), shown);
+		ms_out_top(c->out, v, shown, o->cgroup);
+		break;
+	}
+}
+
+static int run_top(const struct ctx *c)
+{
+	struct ms_proc *v = NULL, *groups = NULL;
+	size_t nr = 0, denied;
+	int *pids = NULL;
+	long n, ng = 0;
+
+	n = ms_proc_list_pids(c->proc, c->module, &pids);
+	if (n < 0) {
+		fprintf(c->err, "madvstat: cannot list %s%s: %s\n", c->proc,
+			c->module ? "/madvstat" : "", strerror((int)-n));
+		return 1;
+	}
+	v = calloc(n ? (size_t)n : 1, sizeof(*v));
+	if (!v)
+		goto nomem;
+	nr = collect_all(c, pids, (size_t)n, v, &denied);
+	if (c->o->cgroup) {
+		ng = ms_top_by_cgroup(v, nr, &groups);
+		if (ng < 0)
+			goto nomem;
+		ms_top_sort(groups, (size_t)ng, c->o->sort);
+		print_top(c, groups, (size_t)ng, (size_t)ng, nr);
+	} else {
+		ms_top_sort(v, nr, c->o->sort);
+		print_top(c, v, nr, nr, nr);
+	}
+	if (denied)
+		fprintf(c->err,
+			"madvstat: %zu process%s not readable (permission)\n",
+			denied, denied == 1 ? "" : "es");
+	ms_top_free(groups, (size_t)ng);
+	ms_top_free(v, nr);
+	free(pids);
+	return 0;
+nomem:
+	fprintf(c->err, "madvstat: out of memory\n");
+	ms_top_free(v, nr);
+	free(pids);
+	return 1;
+}
+
+int ms_cmd_run(const struct ms_opts *o, const char *proc, FILE *out,
+	       FILE *err)
+{
+	struct ctx c = { .o = o, .proc = proc, .out = out, .err = err };
+
+	c.module = !o->no_module && ms_proc_module_loaded(proc);
+	if (!c.module && !o->no_module)
+		warn_no_module(&c);
+	if (o->cmd == MS_CMD_TOP)
+		return run_top(&c);
+	if (o->watch_ms)
+		return run_watch(&c);
+	return run_pids(&c);
+}

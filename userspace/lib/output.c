@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Rendering for the madvstat command: human summary, verdict, watch, top
+ * table, NDJSON, Prometheus text format.
+ */
+#include "output.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define KIB 1024ULL
+#define SIGNIFICANT_PCT10 100	/* 10.0 % of RSS */
+
+/* The note after each value in the human summary. */
+static const char *const human_notes[MS_NR_VALS] = {
+	[MS_LAZYFREE] = "reclaimable now",
+	[MS_LAZYFREE_DIRTY] = "freed, then written: in use again",
+	[MS_RSS_EFFECTIVE] = "RSS minus lazily freed",
+	[MS_MARKED] = "since tracking began",
+	[MS_RECLAIMED] = "taken back by the kernel",
+	[MS_RESCUED] = "written again, kept by reclaim",
+	[MS_RESCUED_PINNED] = "referenced, kept by reclaim",
+	[MS_DROPPED] = "left without reclaim (munmap, ...)",
+};
+
+const char *ms_out_size(uint64_t bytes, char *buf, size_t size)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB",
+					     "PiB", "EiB" };
+	uint64_t unit = KIB, tenths;
+	size_t u = 0;
+
+	if (bytes < KIB) {
+		snprintf(buf, size, "%" PRIu64 " B", bytes);
+		return buf;
+	}
+	/* Integer rounding, so that 1023.96 KiB reads 1.0 MiB. */
+	for (;;) {
+		uint64_t whole = bytes / unit, rem = bytes % unit;
+
+		tenths = whole * 10 + (rem * 10 + unit / 2) / unit;
+		if (tenths < 10240 || u == sizeof(units) / sizeof(units[0]) - 1)
+			break;
+		unit *= KIB;
+		u++;
+	}
+	snprintf(buf, size, "%" PRIu64 ".%" PRIu64 " %s", tenths / 10,
+		 tenths % 10, units[u]);
+	return buf;
+}
+
+long ms_out_pct10(uint64_t part, uint64_t whole)
+{
+	double p;
+
+	if (!whole)
+		return -1;
+	p = (double)part * 1000.0 / (double)whole + 0.5;
+	return p > 999999.0 ? 999999 : (long)p;	/* 99999.9 % at most */
+}
+
+/* A whole percentage for prose: "74%", or "<1%" for a non-zero sliver. */
+static const char *pct_words(uint64_t part, uint64_t whole, char *buf,
+			     size_t size)
+{
+	long p = ms_out_pct10(part, whole);
+
+	if (p < 5 && part)
+		snprintf(buf, size, "<1%%");
+	else
+		snprintf(buf, size, "%ld%%", (p + 5) / 10);
+	return buf;
+}
+
+static uint64_t val_or0(const struct ms_proc *p, enum ms_val v)
+{
+	return p->known[v] ? p->val[v] : 0;
+}
+
+static enum ms_verdict main_verdict(const struct ms_proc *p, char *buf,
+				    size_t size)
+{
+	uint64_t rss = val_or0(p, MS_RSS), lf = val_or0(p, MS_LAZYFREE);
+	uint64_t dirty = val_or0(p, MS_LAZYFREE_DIRTY);
+	bool dirty_big = ms_out_pct10(dirty, rss) >= SIGNIFICANT_PCT10;
+	char pct[32], sz[MS_OUT_SIZE_LEN], pct2[32];
+
+	if (!rss) {
+		snprintf(buf, size, "The process has no resident memory.");
+		return MS_VERDICT_NO_RSS;
+	}
+	if (dirty_big && dirty > lf) {
+		snprintf(buf, size,
+			 "%s of RSS (%s) was freed with MADV_FREE but written again: later writes cancelled those frees, so it is memory in use.",
+			 pct_words(dirty, rss, pct, sizeof(pct)),
+			 ms_out_size(dirty, sz, sizeof(sz)));
+		return MS_VERDICT_CANCELLED;
+	}
+	if (ms_out_pct10(lf, rss) >= SIGNIFICANT_PCT10) {
+		int n = snprintf(buf, size,
+			 "%s of RSS is memory the program already freed; the kernel will take it back under pressure - not a leak.",
+			 pct_words(lf, rss, pct, sizeof(pct)));
+
+		if (dirty_big && n >= 0 && (size_t)n < size)
+			snprintf(buf + n, size - (size_t)n,
+				 " Another %s was written again after being freed (those frees are cancelled).",
+				 pct_words(dirty, rss, pct2, sizeof(pct2)));
+		return MS_VERDICT_FREED;
+	}
+	if (lf) {
+		snprintf(buf, size,
+			 "RSS is mostly memory in use; only %s (%s) is lazily freed.",
+			 ms_out_size(lf, sz, sizeof(sz)),
+			 pct_words(lf, rss, pct, sizeof(pct)));
+		return MS_VERDICT_LITTLE_FREED;
+	}
+	snprintf(buf, size, "RSS is memory in use: nothing is lazily freed.");
+	return MS_VERDICT_IN_USE;
+}
+
+enum ms_verdict ms_out_verdict(const struct ms_proc *p, char *buf,
+			       size_t size)
+{
+	enum ms_verdict v = main_verdict(p, buf, size);
+	size_t n = strlen(buf);
+	char sz[MS_OUT_SIZE_LEN];
+
+	if (p->known[MS_RECLAIMED] && p->val[MS_RECLAIMED] && n < size)
+		snprintf(buf + n, size - n,
+			 " The kernel already took back %s the program had freed.",
+			 ms_out_size(p->val[MS_RECLAIMED], sz, sizeof(sz)));
+	return v;
+}
+
+/* s with control characters as '?', so a name cannot break a line. */
+static const char *printable(const char *s, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < size; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+static const char *unknown_reason(const struct ms_proc *p)
+{
+	if (p->source == MS_SRC_ROLLUP)
+		return "needs the module";
+	if (p->tracking_known && !strncmp(p->tracking, "off", 3))
+		return "tracking is off";
+	return "not reported";
+}
+
+static const char *delta(const struct ms_proc *p, const struct ms_proc *prev,
+			 enum ms_val v, char *buf, size_t size)
+{
+	char sz[MS_OUT_SIZE_LEN];
+	uint64_t a, b;
+
+	buf[0] = '\0';
+	if (!prev || !prev->known[v] || !p->known[v] ||
+	    prev->val[v] == p->val[v])
+		return buf;
+	a = p->val[v];
+	b = prev->val[v];
+	snprintf(buf, size, "(%c%s)", a > b ? '+' : '-',
+		 ms_out_size(a > b ? a - b : b - a, sz, sizeof(sz)));
+	return buf;
+}
+
+static bool pct_of_rss(enum ms_val v)
+{
+	return v == MS_RSS_ANON || v == MS_LAZYFREE ||
+	       v == MS_LAZYFREE_DIRTY || v == MS_RSS_EFFECTIVE;
+}
+
+/* Print line without the blanks that padding left at its end. */
+static void put_trimmed(FILE *f, char *line)
+{
+	size_t n = strlen(line);
+
+	while (n && line[n - 1] == ' ')
+		line[--n] = '\0';
+	fprintf(f, "%s\n", line);
+}
+
+static void human_row(FILE *f, const struct ms_proc *p,
+		      const struct ms_proc *prev, enum ms_val v)
+{
+	char sz[MS_OUT_SIZE_LEN], d[MS_OUT_SIZE_LEN + 4], pct[48] = "";
+	const char *note = human_notes[v] ? human_notes[v] : "";
+	char line[256];
+	long p10;
+
+	if (!p->known[v]) {
+		snprintf(line, sizeof(line), "  %-18s %11s  %s",
+			 ms_val_descs[v].label, "unknown", unknown_reason(p));
+		put_trimmed(f, line);
+		return;
+	}
+	p10 = p->known[MS_RSS] ? ms_out_pct10(p->val[v], p->val[MS_RSS]) : -1;
+	if (pct_of_rss(v) && p10 >= 0)
+		snprintf(pct, sizeof(pct), "%ld.%ld%% of RSS", p10 / 10,
+			 p10 % 10);
+	snprintf(line, sizeof(line), "  %-18s %11s %14s %14s  %s",
+		 ms_val_descs[v].label, ms_out_size(p->val[v], sz, sizeof(sz)),
+		 delta(p, prev, v, d, sizeof(d)), pct, note);
+	put_trimmed(f, line);
+}
+
+static void human_vmas(FILE *f, const struct ms_proc *p)
+{
+	char a[MS_OUT_SIZE_LEN], b[MS_OUT_SIZE_LEN], c[MS_OUT_SIZE_LEN];
+	char name[sizeof(p->vmas[0].name)];
+	size_t i;
+
+	if (!p->vmas_known) {
+		fprintf(f, "  VMAs: unknown (the per-VMA lines need the module)\n");
+		return;
+	}
+	if (!p->nr_vmas) {
+		fprintf(f, "  VMAs: none holds lazily freed pages\n");
+		return;
+	}
+	fprintf(f, "  %-33s %-4s %11s %11s %11s  %s\n", "VMA", "PERM",
+		"RSS ANON", "LAZYFREE", "WRITTEN", "NAME");
+	for (i = 0; i < p->nr_vmas; i++) {
+		const struct ms_proc_vma *m = &p->vmas[i];
+		char range[40];
+
+		snprintf(range, sizeof(range), "%" PRIx64 "-%" PRIx64,
+			 m->start, m->end);
+		fprintf(f, "  %-33s %-4s %11s %11s %11s  %s\n", range,
+			m->perms, ms_out_size(m->rss_anon, a, sizeof(a)),
+			ms_out_size(m->lazyfree, b, sizeof(b)),
+			ms_out_size(m->lazyfree_dirty, c, sizeof(c)),
+			printable(m->name, name, sizeof(name)));
+	}
+}
+
+static void human_header(FILE *f, const struct ms_proc *p)
+{
+	char buf[sizeof(p->tracking)];
+
+	fprintf(f, "PID %d (%s)\n", p->pid,
+		printable(p->comm, buf, sizeof(buf)));
+	if (p->source == MS_SRC_ROLLUP)
+		fprintf(f, "  %-18s /proc/%d/smaps_rollup (without the module)\n",
+			"Source", p->pid);
+	else
+		fprintf(f, "  %-18s /proc/madvstat/%d\n", "Source", p->pid);
+	if (p->source == MS_SRC_MODULE)
+		fprintf(f, "  %-18s %s\n", "Tracking", p->tracking_known ?
+			printable(p->tracking, buf, sizeof(buf)) : "unknown");
+	if (p->cgroup)
+		fprintf(f, "  %-18s %s\n", "Cgroup", p->cgroup);
+}
+
+void ms_out_human(FILE *f, const struct ms_proc *p,
+		  const struct ms_proc *prev, bool vmas)
+{
+	char verdict[512];
+	int v;
+
+	human_header(f, p);
+	for (v = 0; v < MS_NR_VALS; v++)
+		human_row(f, p, prev, (enum ms_val)v);
+	ms_out_verdict(p, verdict, sizeof(verdict));
+	fprintf(f, "  Verdict: %s\n", verdict);
+	if (vmas)
+		human_vmas(f, p);
+}
+
+void ms_out_watch_header(FILE *f, unsigned int interval_ms,
+			 unsigned long sample)
+{
+	fprintf(f, "madvstat: every %u.%01u s, sample %lu (Ctrl-C to stop)\n",
+		interval_ms / 1000, interval_ms % 1000 / 100, sample);
+}
+
+static const char *top_size(const struct ms_proc *p, enum ms_val v,
+			    char *buf, size_t size)
+{
+	if (!p->known[v])
+		return "-";
+	return ms_out_size(p->val[v], buf, size);
+}
+
+void ms_out_top(FILE *f, const struct ms_proc *v, size_t n, bool cgroup)
+{
+	static const enum ms_val cols[] = { MS_RSS, MS_LAZYFREE,
+		MS_LAZYFREE_DIRTY, MS_RECLAIMED, MS_RSS_EFFECTIVE };
+	char buf[4096];
+	size_t i, c;
+
+	if (cgroup)
+		fprintf(f, "%6s", "PROCS");
+	else
+		fprintf(f, "%7s %-16s", "PID", "COMM");
+	fprintf(f, " %10s %10s %6s %10s %10s %10s%s\n", "RSS", "LAZYFREE",
+		"LF%", "WRITTEN", "RECLAIMED", "EFFECTIVE",
+		cgroup ? "  CGROUP" : "");
+	for (i = 0; i < n; i++) {
+		const struct ms_proc *p = &v[i];
+		long p10 = ms_out_pct10(val_or0(p, MS_LAZYFREE),
+					val_or0(p, MS_RSS));
+		char pct[32] = "-";
+
+		if (cgroup)
+			fprintf(f, "%6u", p->nr_procs);
+		else
+			fprintf(f, "%7d %-16s", p->pid,
+				printable(p->comm, buf, 17));
+		for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+			fprintf(f, " %10s", top_size(p, cols[c], buf,
+						     sizeof(buf)));
+			if (cols[c] == MS_LAZYFREE) {
+				if (p10 >= 0 && p->known[MS_LAZYFREE])
+					snprintf(pct, sizeof(pct), "%ld.%ld%%",
+						 p10 / 10, p10 % 10);
+				fprintf(f, " %6s", pct);
+			}
+		}
+		if (cgroup)
+			fprintf(f, "  %s", p->cgroup ?
+				printable(p->cgroup, buf, sizeof(buf)) :
+				"(unknown)");
+		fputc('\n', f);
+	}
+}
+
+/* Length of the valid UTF-8 sequence at s (NUL-terminated), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;	/* overlong */
+	else if (s[0] == 0xed)
+		hi = 0x9f;	/* surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90;	/* overlong */
+	else if (s[0] == 0xf4)
+		hi = 0x8f;	/* beyond U+10FFFF */
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+void ms_out_json_string(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', f);
+	while (*s) {
+		size_t n = utf8_len(s);
+
+		if (*s == '"' || *s == '\\') {
+			fprintf(f, "\\%c", *s);
+		} else if (*s == '\n') {
+			fputs("\\n", f);
+		} else if (*s == '\t') {
+			fputs("\\t", f);
+		} else if (*s < 0x20 || *s == 0x7f) {
+			fprintf(f, "\\u%04x", *s);
+		} else if (!n) {
+			fputs("\\ufffd", f);
+			n = 1;
+		} else {
+			fwrite(s, 1, n, f);
+		}
+		s += n ? n : 1;
+	}
+	fputc('"', f);
+}
+
+void ms_out_prom_label(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s) {
+		size_t n = utf8_len(s);
+
+		if (*s == '"' || *s == '\\') {
+			fprintf(f, "\\%c", *s);
+		} else if (*s == '\n') {
+			fputs("\\n", f);
+		} else if (!n) {
+			fputs("\xef\xbf\xbd", f);	/* U+FFFD */
+			n = 1;
+		} else {
+			fwrite(s, 1, n, f);
+		}
+		s += n ? n : 1;
+	}
+}
+
+static void json_opt_string(FILE *f, const char *key, const char *s)
+{
+	fprintf(f, ",\"%s\":", key);
+	if (s)
+		ms_out_json_string(f, s);
+	else
+		fputs("null", f);
+}
+
+static void json_vmas(FILE *f, const struct ms_proc *p)
+{
+	size_t i;
+
+	fputs(",\"vmas\":", f);
+	if (!p->vmas_known) {
+		fputs("null", f);
+		return;
+	}
+	fputc('[', f);
+	for (i = 0; i < p->nr_vmas; i++) {
+		const struct ms_proc_vma *m = &p->vmas[i];
+
+		fprintf(f, "%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64
+			"\",\"perms\":", i ? "," : "", m->start, m->end);
+		ms_out_json_string(f, m->perms);
+		fprintf(f, ",\"rss_anon_bytes\":%" PRIu64
+			",\"lazyfree_bytes\":%" PRIu64
+			",\"lazyfree_dirty_bytes\":%" PRIu64 ",\"name\":",
+			m->rss_anon, m->lazyfree, m->lazyfree_dirty);
+		ms_out_json_string(f, m->name);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+static const char *source_name(enum ms_source s)
+{
+	return s == MS_SRC_MODULE ? "madvstat" : "smaps_rollup";
+}
+
+void ms_out_json(FILE *f, const struct ms_proc *p, bool cgroup, bool vmas)
+{
+	int v;
+
+	if (cgroup) {
+		fputs("{\"cgroup\":", f);
+		if (p->cgroup)
+			ms_out_json_string(f, p->cgroup);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"processes\":%u", p->nr_procs);
+	} else {
+		fprintf(f, "{\"pid\":%d,\"comm\":", p->pid);
+		ms_out_json_string(f, p->comm);
+		json_opt_string(f, "cgroup", p->cgroup);
+	}
+	fprintf(f, ",\"source\":\"%s\"", source_name(p->source));
+	for (v = 0; v < MS_NR_VALS; v++) {
+		fprintf(f, ",\"%s_bytes\":", ms_val_descs[v].key);
+		if (p->known[v])
+			fprintf(f, "%" PRIu64, p->val[v]);
+		else
+			fputs("null", f);
+	}
+	if (!cgroup)
+		json_opt_string(f, "tracking",
+				p->tracking_known ? p->tracking : NULL);
+	if (vmas && !cgroup)
+		json_vmas(f, p);
+	fputs("}\n", f);
+}
+
+static void prom_labels(FILE *f, const struct ms_proc *p, bool cgroup)
+{
+	if (cgroup) {
+		fputs("{cgroup=\"", f);
+		ms_out_prom_label(f, p->cgroup ? p->cgroup : "(unknown)");
+	} else {
+		fprintf(f, "{pid=\"%d\",comm=\"", p->pid);
+		ms_out_prom_label(f, p->comm);
+	}
+	fputs("\"}", f);
+}
+
+static void prom_metric(FILE *f, const struct ms_proc *v, size_t n,
+			bool cgroup, enum ms_val val)
+{
+	const struct ms_val_desc *d = &ms_val_descs[val];
+	const char *suffix = d->counter ? "_total" : "";
+	size_t i;
+	bool any = false;
+
+	for (i = 0; i < n && !any; i++)
+		any = v[i].known[val];
+	if (!any)
+		return;		/* no HELP/TYPE for a metric without samples */
+	fprintf(f, "# HELP madvstat_%s_bytes%s %s\n", d->key, suffix, d->help);
+	fprintf(f, "# TYPE madvstat_%s_bytes%s %s\n", d->key, suffix,
+		d->counter ? "counter" : "gauge");
+	for (i = 0; i < n; i++) {
+		if (!v[i].known[val])
+			continue;
+		fprintf(f, "madvstat_%s_bytes%s", d->key, suffix);
+		prom_labels(f, &v[i], cgroup);
+		fprintf(f, " %" PRIu64 "\n", v[i].val[val]);
+	}
+}
+
+void ms_out_prometheus(FILE *f, const struct ms_proc *v, size_t n,
+		       bool cgroup)
+{
+	size_t i;
+	int val;
+
+	for (val = 0; val < MS_NR_VALS; val++)
+		prom_metric(f, v, n, cgroup, (enum ms_val)val);
+	if (!cgroup || !n)
+		return;
+	fputs("# HELP madvstat_cgroup_processes Processes counted in the cgroup.\n"
+	      "# TYPE madvstat_cgroup_processes gauge\n", f);
+	for (i = 0; i < n; i++) {
+		fputs("madvstat_cgroup_processes", f);
+		prom_labels(f, &v[i], true);
+		fprintf(f, " %u\n", v[i].nr_procs);
+	}
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the madvstat command prints: the human summary and its verdict, the
+ * `top` table, NDJSON and the Prometheus text format. Pure functions of
+ * struct ms_proc writing to a FILE *; nothing here reads /proc.
+ */
+#ifndef MADVSTAT_OUTPUT_H
+#define MADVSTAT_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "procinfo.h"
+
+/* Large enough for any ms_out_size() result, sign included. */
+#define MS_OUT_SIZE_LEN 24
+
+/*
+ * bytes as "0 B", "512 B", "4.0 KiB", "192.0 MiB", "1.2 GiB", "3.0 TiB":
+ * one decimal, rounded, in the largest unit that keeps the number >= 1.
+ */
+const char *ms_out_size(uint64_t bytes, char *buf, size_t size);
+
+/* part as a percentage of whole, in tenths of a percent; -1 if whole is 0. */
+long ms_out_pct10(uint64_t part, uint64_t whole);
+
+enum ms_verdict {
+	MS_VERDICT_NO_RSS,	/* nothing resident */
+	MS_VERDICT_IN_USE,	/* nothing lazily freed */
+	MS_VERDICT_LITTLE_FREED,	/* some, under 10 % of RSS */
+	MS_VERDICT_FREED,	/* 10 % of RSS or more lazily freed */
+	MS_VERDICT_CANCELLED,	/* more written again than still free */
+};
+
+/*
+ * Choose the verdict on p and write its one-line, plain-language text
+ * (no newline) into buf.
+ */
+enum ms_verdict ms_out_verdict(const struct ms_proc *p, char *buf,
+			       size_t size);
+
+/*
+ * The human summary of one process. prev, if not NULL, is the previous
+ * sample (watch mode): changes against it are shown beside the values.
+ */
+void ms_out_human(FILE *f, const struct ms_proc *p,
+		  const struct ms_proc *prev, bool vmas);
+
+/* The line above each watch sample. */
+void ms_out_watch_header(FILE *f, unsigned int interval_ms,
+			 unsigned long sample);
+
+/* The `top` table of n processes, or of n cgroups if cgroup. */
+void ms_out_top(FILE *f, const struct ms_proc *v, size_t n, bool cgroup);
+
+/* One JSON object and a newline; a cgroup sum if cgroup. */
+void ms_out_json(FILE *f, const struct ms_proc *p, bool cgroup, bool vmas);
+
+/* The Prometheus text exposition of n processes (or cgroups). */
+void ms_out_prometheus(FILE *f, const struct ms_proc *v, size_t n,
+		       bool cgroup);
+
+/* s as a JSON string, quotes included; invalid UTF-8 becomes U+FFFD. */
+void ms_out_json_string(FILE *f, const char *s);
+
+/* s as a Prometheus label value, without the quotes. */
+void ms_out_prom_label(FILE *f, const char *s);
+
+#endif /* MADVSTAT_OUTPUT_H */

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Collecting one process's lazily freed memory for the madvstat command:
+ * from /proc/madvstat/<pid> when the module is loaded, else from
+ * /proc/<pid>/smaps_rollup. Every value is kept in bytes with a flag saying
+ * whether it is known, so that nothing unknown is ever shown as 0.
+ *
+ * Every function that reads files takes the proc root ("/proc" normally) so
+ * that tests can point it at a directory of fixtures.
+ */
+#ifndef MADVSTAT_PROCINFO_H
+#define MADVSTAT_PROCINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report.h"
+
+enum ms_val {
+	MS_RSS,
+	MS_RSS_ANON,
+	MS_LAZYFREE,
+	MS_LAZYFREE_DIRTY,
+	MS_RSS_EFFECTIVE,
+	MS_MARKED,		/* the cumulative counters from here on */
+	MS_RECLAIMED,
+	MS_RESCUED,
+	MS_RESCUED_PINNED,
+	MS_DROPPED,
+	MS_NR_VALS
+};
+
+/* What each value is called where, and what it means. */
+struct ms_val_desc {
+	const char *field;	/* in /proc/madvstat/<pid> */
+	const char *rollup;	/* in smaps_rollup, or NULL */
+	const char *key;	/* JSON key and Prometheus metric stem */
+	const char *label;	/* human output */
+	bool counter;		/* only grows (a Prometheus counter) */
+	const char *help;	/* one line, for # HELP and the man page */
+};
+
+extern const struct ms_val_desc ms_val_descs[MS_NR_VALS];
+
+enum ms_source {
+	MS_SRC_MODULE,		/* /proc/madvstat/<pid> */
+	MS_SRC_ROLLUP,		/* /proc/<pid>/smaps_rollup + comm */
+};
+
+struct ms_proc_vma {
+	uint64_t start, end;
+	char perms[5];
+	uint64_t rss_anon, lazyfree, lazyfree_dirty;	/* bytes */
+	char name[256];
+};
+
+/*
+ * One process, or with --cgroup the sum over the processes of one cgroup
+ * (then pid is 0 and nr_procs counts them).
+ */
+struct ms_proc {
+	int pid;
+	unsigned int nr_procs;
+	char comm[64];
+	char *cgroup;		/* cgroup v2 path, malloc()ed; NULL: unknown */
+	enum ms_source source;
+	bool tracking_known;
+	char tracking[256];
+	uint64_t val[MS_NR_VALS];	/* bytes */
+	bool known[MS_NR_VALS];
+	bool vmas_known;
+	struct ms_proc_vma *vmas;	/* malloc()ed */
+	size_t nr_vmas;
+};
+
+/* Fill p from a parsed /proc/madvstat/<pid>; -EBADMSG if it is no report. */
+int ms_proc_from_module(const struct ms_report *r, bool want_vmas,
+			struct ms_proc *p);
+/* Fill p from a parsed smaps_rollup; -EBADMSG if it has no Rss. */
+int ms_proc_from_rollup(const struct ms_report *r, struct ms_proc *p);
+
+/* The path of the cgroup v2 line ("0::/path") of /proc/<pid>/cgroup text. */
+char *ms_proc_parse_cgroup(const char *text);
+
+/* Whether <proc>/madvstat exists, that is the module is loaded. */
+bool ms_proc_module_loaded(const char *proc);
+
+/*
+ * Collect process pid into p (zeroed first; ms_proc_free() it after a
+ * success). Returns 0 or a negative errno:
+ *   -ENOENT   no such process (or a kernel thread, with the module)
+ *   -EACCES   not permitted
+ *   -ESRCH    exited while being read, or (smaps_rollup) no user memory
+ *   -EBADMSG  the file's format is not understood; *detail says why
+ *   -ENOMEM, or whatever else reading failed with
+ * detail may be NULL.
+ */
+int ms_proc_collect(const char *proc, bool module, int pid, bool want_vmas,
+		    struct ms_proc *p, const char **detail);
+void ms_proc_free(struct ms_proc *p);
+
+/*
+ * The PIDs to look at for `top`: the numeric entries of <proc>/madvstat
+ * (module) or <proc>, ascending, in a malloc()ed array. Returns how many,
+ * or a negative errno.
+ */
+long ms_proc_list_pids(const char *proc, bool module, int **pids);
+
+/*
+ * The reason an error of ms_proc_collect() gives, for a message
+ * "madvstat: PID: <reason>".
+ */
+const char *ms_proc_strerror(int err, bool module);
+
+#endif /* MADVSTAT_PROCINFO_H */

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A timeline of one process's memory: samples taken from
+ * /proc/madvstat/<pid> when the module is loaded, else from
+ * /proc/<pid>/smaps_rollup; printed one line per step, written as CSV, read
+ * back from CSV, and drawn as an SVG chart.
+ */
+#ifndef MADVSTAT_TIMELINE_H
+#define MADVSTAT_TIMELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* Sizes in kB; -1 when the source does not have the value. */
+struct ms_sample {
+	double elapsed;		/* seconds since the timeline started */
+	char step[48];
+	int64_t rss_kb, anon_kb, lazy_kb, dirty_kb, reclaimed_kb;
+	bool from_module;	/* else from smaps_rollup */
+};
+
+/* Read pid's values into s (elapsed and step untouched). 0 or -errno. */
+int ms_sample_read(pid_t pid, struct ms_sample *s);
+
+/* "12.3 MiB" etc.; "-" for -1. Returns buf. */
+const char *ms_kb_str(int64_t kb, char *buf, size_t size);
+
+void ms_sample_print_header(FILE *f);
+void ms_sample_print(FILE *f, const struct ms_sample *s);
+
+#define MS_CSV_HEADER \
+	"elapsed_s,step,rss_kb,rss_anon_kb,lazyfree_kb,lazyfree_dirty_kb,reclaimed_kb,source"
+
+void ms_sample_csv(FILE *f, const struct ms_sample *s);
+
+/*
+ * Parse CSV text as written above (header first). Returns the number of
+ * samples stored in *out (malloc()ed), or -1 with *err set.
+ */
+int ms_timeline_parse_csv(const char *text, struct ms_sample **out,
+			  const char **err);
+
+/* Draw Rss, LazyFree, LazyFreeDirty and Reclaimed over time. */
+void ms_timeline_svg(FILE *f, const struct ms_sample *s, int n,
+		     const char *title);
+
+#endif /* MADVSTAT_TIMELINE_H */

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the timeline: CSV written and read back, malformed CSV
+ * refused, sizes formatted, and the SVG chart well formed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "timeline.h"
+
+static char *csv_of(const struct ms_sample *s, int n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int i;
+
+	fprintf(f, MS_CSV_HEADER "\n");
+	for (i = 0; i < n; i++)
+		ms_sample_csv(f, &s[i]);
+	fclose(f);
+	return buf;
+}
+
+static void test_roundtrip(void)
+{
+	struct ms_sample in[2] = {
+		{ 0.0, "start", 1536, 108, 0, 0, 0, true },
+		{ 1.25, "reclaim 2 (64M)", 67072, 65644, 49088, -1, -1, false },
+	}, *out;
+	const char *err = NULL;
+	char *text = csv_of(in, 2);
+	int n = ms_timeline_parse_csv(text, &out, &err);
+
+	is(n, 2, "two samples read back");
+	if (n == 2) {
+		ok(!strcmp(out[1].step, "reclaim 2 (64M)"), "step kept");
+		is(out[0].rss_kb, 1536, "rss kept");
+		is(out[1].lazy_kb, 49088, "lazyfree kept");
+		is(out[1].dirty_kb, -1, "unknown stays unknown");
+		is(out[1].reclaimed_kb, -1, "unknown reclaimed stays unknown");
+		ok(out[0].from_module && !out[1].from_module, "source kept");
+		ok(out[1].elapsed > 1.24 && out[1].elapsed < 1.26, "time kept");
+	}
+	free(out);
+	free(text);
+}
+
+static void test_malformed(void)
+{
+	static const char *const bad[] = {
+		"",
+		"elapsed_s,step\n",
+		MS_CSV_HEADER "\nx,start,1,1,1,1,1,madvstat\n",
+		MS_CSV_HEADER "\n0.1,start,1,1,1,1,madvstat\n",
+		MS_CSV_HEADER "\n0.1,start,1,1,-5,1,1,madvstat\n",
+		MS_CSV_HEADER "\n0.1,start,1,1,1,1,1,somewhere\n",
+		MS_CSV_HEADER "\n0.1,start,1,1,1z,1,1,madvstat\n",
+	};
+	const char *err;
+	struct ms_sample *out;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err = NULL;
+		is(ms_timeline_parse_csv(bad[i], &out, &err), -1,
+		   "malformed CSV refused");
+		ok(err != NULL, "with a reason");
+	}
+}
+
+static void test_sizes(void)
+{
+	char buf[32];
+
+	ok(!strcmp(ms_kb_str(-1, buf, sizeof(buf)), "-"), "unknown is -");
+	ok(!strcmp(ms_kb_str(512, buf, sizeof(buf)), "512 KiB"), "KiB");
+	ok(!strcmp(ms_kb_str(262144, buf, sizeof(buf)), "256.0 MiB"), "MiB");
+	ok(!strcmp(ms_kb_str(3 << 20, buf, sizeof(buf)), "3.00 GiB"), "GiB");
+}
+
+static int count(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (s = strstr(s, what); s; s = strstr(s + 1, what))
+		n++;
+	return n;
+}
+
+static void test_svg(void)
+{
+	struct ms_sample s[3] = {
+		{ 0.0, "start", 1000, 100, 0, 0, 0, true },
+		{ 1.0, "freed <&>", 263000, 262000, 262144, 0, 0, true },
+		{ 2.0, "reclaim 1", 1000, 100, 0, 0, 262144, true },
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ms_timeline_svg(f, s, 3, "a \"title\"");
+	fclose(f);
+	ok(!strncmp(buf, "<svg ", 5), "starts as SVG");
+	ok(len > 7 && !strcmp(buf + len - 7, "</svg>\n"), "ends as SVG");
+	is(count(buf, "<polyline"), 4, "one line per series");
+	ok(strstr(buf, "freed &lt;&amp;&gt;") != NULL, "labels escaped");
+	ok(strstr(buf, "a &quot;title&quot;") != NULL, "title escaped");
+	is(count(buf, "<text"), count(buf, "</text>"), "text elements closed");
+	free(buf);
+}
+
+int main(void)
+{
+	test_roundtrip();
+	test_malformed();
+	test_sizes();
+	test_svg();
+	return tap_done();
+}
