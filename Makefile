@@ -34,7 +34,8 @@ help:
 	@echo '  all (default)  module for KDIR, then the user-space programs'
 	@echo '  module         madvstat.ko for KDIR into build/<release>/'
 	@echo '                 (KDIR=$(KDIR))'
-	@echo '  user           user-space programs for this host into build/user/'
+	@echo '  user           user-space programs for this host into build/user/:'
+	@echo '                 madvstat, madvfree-repro, timeline-svg'
 	@echo '  user-test      host unit tests of the user-space code, under ASan'
 	@echo '                 and UBSan'
 	@echo '  selftests      static selftests and programs for the guest of KDIR'
@@ -47,8 +48,9 @@ help:
 	@echo '                 into .cache/ (needs root for apt)'
 	@echo '  check          the whole test suite: dependencies, builds for both'
 	@echo '                 kernels, host tests, harness tests, selftests in QEMU'
-	@echo '                 for {6.1, 6.12} x {MGLRU off, on}'
-	@echo '  demo           the scenario, narrated, in a VM'
+	@echo '                 for {6.1, 6.12} x {MGLRU off, on}, and in 512 MiB guests'
+	@echo '  demo           the scenario, narrated, in a 6.12 VM; CSV timelines and'
+	@echo '                 SVG charts into build/demo/'
 	@echo '  lint           checkpatch --strict, sparse C=2 and W=1 on the module,'
 	@echo '                 for KDIR if given, else for both test kernels'
 	@echo '  clean          remove build/ (keeps the .cache/ of kernels)'
@@ -135,8 +137,7 @@ check:
 	./qemu/check
 
 demo:
-	@echo 'make demo: the narrated scenario arrives with the reproducer;'
-	@echo 'until then: ./qemu/vm -- cat /proc/madvstat/1'
+	@./qemu/demo
 
 # Lint for KDIR when given, else for every test kernel.
 lint:

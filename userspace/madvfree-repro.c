@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "report.h"
 #include "timeline.h"
 
 #define CGROUP_ROOT	"/sys/fs/cgroup"
@@ -326,6 +327,37 @@ static void check_kept(struct run *r, const unsigned char *mem, size_t len)
 		exit(1);
 }
 
+/* What the module counted for us: where the freed memory went. */
+static void print_counters(const struct opts *o)
+{
+	static const char *const names[] = {
+		"Marked", "Reclaimed", "Rescued", "RescuedPinned", "Dropped",
+	};
+	char path[64], *text, kb[24];
+	struct ms_report rep;
+	const char *err;
+	unsigned int line;
+	size_t len, i;
+
+	if (o->quiet)
+		return;
+	snprintf(path, sizeof(path), "/proc/madvstat/%d", (int)getpid());
+	text = ms_read_file(path, &len);
+	if (!text)
+		return;
+	if (!ms_report_parse(text, len, &rep, &err, &line) &&
+	    ms_report_get(&rep, "Marked") >= 0) {
+		printf("madvstat counters:");
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			printf(" %s %s%s", names[i],
+			       ms_kb_str(ms_report_get(&rep, names[i]), kb,
+					 sizeof(kb)),
+			       i + 1 < sizeof(names) / sizeof(names[0]) ? "," : "\n");
+		ms_report_free(&rep);
+	}
+	free(text);
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -414,6 +446,7 @@ int main(int argc, char **argv)
 	if (o.pressure != PRESSURE_NONE)
 		step(&r, "after pressure");
 	check_kept(&r, mem, o.size);
+	print_counters(&o);
 	munmap(mem, o.size);
 	step(&r, "unmapped");
 	cgroup_leave(&r);

@@ -252,7 +252,7 @@ static size_t ms_phase_len(const char *step)
 void ms_timeline_svg(FILE *f, const struct ms_sample *s, int n,
 		     const char *title)
 {
-	double tmax = n ? s[n - 1].elapsed : 0, ymax = 1;
+	double tmax = n ? s[n - 1].elapsed : 0, ymax = 1, last_label = -100;
 	size_t k;
 	int i;
 
@@ -283,7 +283,7 @@ void ms_timeline_svg(FILE *f, const struct ms_sample *s, int n,
 	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">seconds (0 to %.1f)</text>\n",
 		PLOT_X + PLOT_W / 2, SVG_H - 12, tmax);
 
-	/* Where each phase begins. */
+	/* Where each phase begins; a label too close to the last is left out. */
 	for (i = 0; i < n; i++) {
 		double x = PLOT_X + PLOT_W * s[i].elapsed / tmax;
 		size_t len = ms_phase_len(s[i].step);
@@ -293,6 +293,9 @@ void ms_timeline_svg(FILE *f, const struct ms_sample *s, int n,
 			continue;
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ccc\" stroke-dasharray=\"3,3\"/>\n",
 			x, PLOT_Y, x, PLOT_Y + PLOT_H);
+		if (x < last_label + 14)
+			continue;
+		last_label = x;
 		fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" transform=\"rotate(90 %.1f %d)\">",
 			x + 2, PLOT_Y + 4, x + 2, PLOT_Y + 4);
 		ms_xml_text(f, s[i].step);
