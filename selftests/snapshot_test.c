@@ -29,7 +29,6 @@
 #define SZ_1M		(1UL << 20)
 #define SZ_2M		(2UL << 20)
 #define SZ_1G		(1UL << 30)
-#define THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
 
 /* LazyFree of pid equals smaps_rollup's, and the expected value. */
 static void expect_lazyfree(struct __test_metadata *_metadata, pid_t pid,
@@ -261,18 +260,10 @@ FIXTURE(thp) {
 
 FIXTURE_SETUP(thp)
 {
-	char cur[128];
-	char *l, *r;
-
 	ASSERT_EQ(0, mt_pin_cpu(0));
-	if (mt_read_str(THP_ENABLED, cur, sizeof(cur)))
-		SKIP(return, "no %s", THP_ENABLED);
-	l = strchr(cur, '[');
-	r = l ? strchr(l, ']') : NULL;
-	ASSERT_NE(NULL, r);
-	snprintf(self->saved, sizeof(self->saved), "%.*s", (int)(r - l - 1),
-		 l + 1);
-	ASSERT_EQ(0, mt_write_str(THP_ENABLED, "always"));
+	if (mt_thp_setting(MT_THP_ENABLED, self->saved, sizeof(self->saved)))
+		SKIP(return, "no %s", MT_THP_ENABLED);
+	ASSERT_EQ(0, mt_write_str(MT_THP_ENABLED, "always"));
 
 	self->mem = mt_map_aligned(SZ_2M, SZ_2M, 0);
 	ASSERT_NE(NULL, self->mem);
@@ -290,7 +281,7 @@ FIXTURE_TEARDOWN(thp)
 	if (self->mem)
 		munmap(self->mem, SZ_2M);
 	if (self->saved[0])
-		EXPECT_EQ(0, mt_write_str(THP_ENABLED, self->saved));
+		EXPECT_EQ(0, mt_write_str(MT_THP_ENABLED, self->saved));
 }
 
 TEST_F(thp, free_whole)
@@ -328,22 +319,6 @@ FIXTURE(mthp) {
 	bool ready;	/* 6.1's harness runs the test after a SKIP in setup */
 };
 
-/* The [selected] word of a sysfs THP setting. */
-static int thp_setting(const char *path, char *out, size_t size)
-{
-	char cur[128], *l, *r;
-	int err = mt_read_str(path, cur, sizeof(cur));
-
-	if (err)
-		return err;
-	l = strchr(cur, '[');
-	r = l ? strchr(l, ']') : NULL;
-	if (!r)
-		return -EINVAL;
-	snprintf(out, size, "%.*s", (int)(r - l - 1), l + 1);
-	return 0;
-}
-
 static int64_t mthp_faults(void)
 {
 	char buf[32];
@@ -360,12 +335,12 @@ FIXTURE_SETUP(mthp)
 	ASSERT_EQ(0, mt_pin_cpu(0));
 	if (access(MTHP_64K "/enabled", W_OK))
 		SKIP(return, "no multi-size THP on this kernel (added in 6.8)");
-	ASSERT_EQ(0, thp_setting(THP_ENABLED, self->saved_top,
+	ASSERT_EQ(0, mt_thp_setting(MT_THP_ENABLED, self->saved_top,
 				 sizeof(self->saved_top)));
-	ASSERT_EQ(0, thp_setting(MTHP_64K "/enabled", self->saved_64k,
+	ASSERT_EQ(0, mt_thp_setting(MTHP_64K "/enabled", self->saved_64k,
 				 sizeof(self->saved_64k)));
 	/* 64 KiB folios only: no PMD THP (2 MiB inherits "never"). */
-	ASSERT_EQ(0, mt_write_str(THP_ENABLED, "never"));
+	ASSERT_EQ(0, mt_write_str(MT_THP_ENABLED, "never"));
 	ASSERT_EQ(0, mt_write_str(MTHP_64K "/enabled", "always"));
 
 	self->mem = mt_map_aligned(SZ_2M, SZ_2M, 0);
@@ -386,7 +361,7 @@ FIXTURE_TEARDOWN(mthp)
 	if (self->saved_64k[0])
 		EXPECT_EQ(0, mt_write_str(MTHP_64K "/enabled", self->saved_64k));
 	if (self->saved_top[0])
-		EXPECT_EQ(0, mt_write_str(THP_ENABLED, self->saved_top));
+		EXPECT_EQ(0, mt_write_str(MT_THP_ENABLED, self->saved_top));
 }
 
 TEST_F(mthp, free_whole_and_part)

@@ -21,7 +21,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,30 +31,6 @@
 #define NR_REWRITTEN	1000
 #define NR_PINNED	16	/* a pipe's default capacity in pages */
 #define SZ_2M		(2UL << 20)
-#define THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
-
-#define LRU_GEN		"/sys/kernel/mm/lru_gen/enabled"
-
-/*
- * Before 6.12 (we test 6.1), MGLRU's sorter gives a lazily freed folio
- * that its page-table walk found written again back to the program
- * (sort_folio(): "dirty lazyfree") without unmapping it, so no probe sees
- * which process it belonged to: such pages show as Dropped, not Rescued.
- * Documentation/madvstat.rst, "Limits", says so.
- */
-static bool sorter_restores(void)
-{
-	struct utsname u;
-	char lru_gen[32];
-	unsigned int major, minor;
-
-	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
-		return false;
-	if (major > 6 || (major == 6 && minor >= 12))
-		return false;
-	return mt_read_str(LRU_GEN, lru_gen, sizeof(lru_gen)) == 0 &&
-	       strtoul(lru_gen, NULL, 0) != 0;
-}
 
 struct track {
 	int64_t marked, reclaimed, rescued, pinned, dropped;
@@ -96,8 +71,8 @@ static void expect_track(struct __test_metadata *_metadata, pid_t pid,
 	}
 	EXPECT_EQ(marked, t.marked);
 	EXPECT_EQ(reclaimed, t.reclaimed);
-	if (rescued && sorter_restores()) {
-		/* See sorter_restores(): some may show as Dropped. */
+	if (rescued && mt_mglru_sorter_restores()) {
+		/* See mt_mglru_sorter_restores(): some may show as Dropped. */
 		TH_LOG("6.1 MGLRU: Rescued %ld of %ld, Dropped %ld",
 		       (long)t.rescued, (long)rescued, (long)t.dropped);
 		EXPECT_EQ(rescued + dropped, t.rescued + t.dropped);
@@ -355,18 +330,10 @@ FIXTURE(thp) {
 
 FIXTURE_SETUP(thp)
 {
-	char cur[128];
-	char *l, *r;
-
 	ASSERT_EQ(0, mt_pin_cpu(0));
-	if (mt_read_str(THP_ENABLED, cur, sizeof(cur)))
-		SKIP(return, "no %s", THP_ENABLED);
-	l = strchr(cur, '[');
-	r = l ? strchr(l, ']') : NULL;
-	ASSERT_NE(NULL, r);
-	snprintf(self->saved, sizeof(self->saved), "%.*s", (int)(r - l - 1),
-		 l + 1);
-	ASSERT_EQ(0, mt_write_str(THP_ENABLED, "always"));
+	if (mt_thp_setting(MT_THP_ENABLED, self->saved, sizeof(self->saved)))
+		SKIP(return, "no %s", MT_THP_ENABLED);
+	ASSERT_EQ(0, mt_write_str(MT_THP_ENABLED, "always"));
 	ASSERT_EQ(0, mt_cgroup_create(&self->cg, "tracking-thp"));
 	ASSERT_EQ(0, mt_cgroup_join(&self->cg));
 
@@ -387,7 +354,7 @@ FIXTURE_TEARDOWN(thp)
 	EXPECT_EQ(0, mt_cgroup_leave());
 	EXPECT_EQ(0, mt_cgroup_remove(&self->cg));
 	if (self->saved[0])
-		EXPECT_EQ(0, mt_write_str(THP_ENABLED, self->saved));
+		EXPECT_EQ(0, mt_write_str(MT_THP_ENABLED, self->saved));
 }
 
 /* A whole THP turns lazily freed, and is reclaimed, as 512 pages. */
@@ -427,7 +394,7 @@ TEST_F(thp, rewrite_one_page)
 	self->mem[SZ_2M - 1] = 0xa5;
 	reclaim_all(_metadata, &self->cg, getpid());
 	read_track(_metadata, getpid(), &t);
-	if (sorter_restores())
+	if (mt_mglru_sorter_restores())
 		t.rescued += t.dropped;
 	/* Pages before the written one may go first; the rest come back. */
 	EXPECT_EQ(2048, t.reclaimed + t.rescued);

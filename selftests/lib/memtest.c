@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -441,4 +442,42 @@ int mt_module_unload(void)
 		usleep(1000);
 	}
 	return -EBUSY;
+}
+
+/* The [selected] word of a sysfs THP setting. */
+int mt_thp_setting(const char *path, char *out, size_t size)
+{
+	char cur[128], *l, *r;
+	int err = mt_read_str(path, cur, sizeof(cur));
+
+	if (err)
+		return err;
+	l = strchr(cur, '[');
+	r = l ? strchr(l, ']') : NULL;
+	if (!r)
+		return -EINVAL;
+	snprintf(out, size, "%.*s", (int)(r - l - 1), l + 1);
+	return 0;
+}
+
+/*
+ * Before 6.12 (we test 6.1), MGLRU's sorter gives a lazily freed folio
+ * that its page-table walk found written again back to the program
+ * (sort_folio(): "dirty lazyfree") without unmapping it, so madvstat
+ * cannot tell whose it was: such pages show as Dropped, not Rescued
+ * (Documentation/madvstat.rst, "Limits").
+ */
+bool mt_mglru_sorter_restores(void)
+{
+	struct utsname u;
+	char lru_gen[32];
+	unsigned int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	if (major > 6 || (major == 6 && minor >= 12))
+		return false;
+	return mt_read_str("/sys/kernel/mm/lru_gen/enabled", lru_gen,
+			   sizeof(lru_gen)) == 0 &&
+	       strtoul(lru_gen, NULL, 0) != 0;
 }

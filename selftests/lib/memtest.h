@@ -73,6 +73,11 @@ int mt_child_start(struct mt_child *c, mt_child_fn fn, void *arg);
 int mt_child_cmd(struct mt_child *c, char cmd);
 int mt_child_stop(struct mt_child *c);
 
+/* Transparent huge pages and MGLRU. */
+#define MT_THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
+int mt_thp_setting(const char *path, char *out, size_t size);
+bool mt_mglru_sorter_restores(void);
+
 /* The module: load from MT_MODULE_PATH with parameters, unload. */
 int mt_module_load(const char *params);
 int mt_module_unload(void);

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,23 +25,6 @@
 #define HOG_CHUNK	(16UL << 20)
 #define HOG_MAX		(4UL << 30)	/* the OOM killer stops it first */
 #define SMALL_VM_KB	(640L << 10)
-#define LRU_GEN		"/sys/kernel/mm/lru_gen/enabled"
-
-/* See tracking_test.c: 6.1's MGLRU sorter restores without an unmap. */
-static bool sorter_restores(void)
-{
-	struct utsname u;
-	char lru_gen[32];
-	unsigned int major, minor;
-
-	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
-		return false;
-	if (major > 6 || (major == 6 && minor >= 12))
-		return false;
-	return mt_read_str(LRU_GEN, lru_gen, sizeof(lru_gen)) == 0 &&
-	       strtoul(lru_gen, NULL, 0) != 0;
-}
-
 static int64_t meminfo_kb(const char *key)
 {
 	char name[64];
@@ -137,7 +119,7 @@ TEST(hog_reclaims_lazyfree)
 	EXPECT_EQ(0, lazy);
 	EXPECT_EQ(0, dirty);
 	EXPECT_EQ(all - kept, reclaimed);
-	if (sorter_restores()) {
+	if (mt_mglru_sorter_restores()) {
 		EXPECT_EQ(kept, rescued + dropped);
 	} else {
 		EXPECT_EQ(kept, rescued);
