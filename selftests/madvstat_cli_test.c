@@ -155,6 +155,25 @@ TEST_F(cli, errors_and_exit_codes)
 	EXPECT_EQ(0, run(MADVSTAT " --help", out, sizeof(out)));
 }
 
+/* Watch mode, not on a tty: one report per sample, then it stops. */
+TEST_F(cli, watch_two_samples)
+{
+	char cmd[128], out[16384], want[48];
+	const char *p;
+	int n = 0;
+
+	if (!self->ready)
+		return;
+	snprintf(cmd, sizeof(cmd), MADVSTAT " -w 1 -c 2 %d", (int)self->repro);
+	EXPECT_EQ(0, run(cmd, out, sizeof(out)));
+	snprintf(want, sizeof(want), "PID %d (", (int)self->repro);
+	for (p = strstr(out, want); p; p = strstr(p + 1, want))
+		n++;
+	EXPECT_EQ(2, n) {
+		TH_LOG("%.400s", out);
+	}
+}
+
 /* Without the module: smaps_rollup's numbers, and a clear note. */
 TEST_F(cli, fallback_without_module)
 {
