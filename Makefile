@@ -24,6 +24,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 MODULE_SRC := Kbuild $(wildcard module/*.c module/*.h)
 
 .PHONY: all module user user-test selftests guest harness kernels check demo \
+	fuzz check-debug \
 	lint clean distclean help check-kdir
 
 all: module user
@@ -51,6 +52,10 @@ help:
 	@echo '                 for {6.1, 6.12} x {MGLRU off, on}, and in 512 MiB guests'
 	@echo '  demo           the scenario, narrated, in a 6.12 VM; CSV timelines and'
 	@echo '                 SVG charts into build/demo/'
+	@echo '  fuzz           the user-space parsers under libFuzzer + ASan/UBSan'
+	@echo '                 for FUZZ_SECONDS (default 30); part of check'
+	@echo '  check-debug    the selftests in a debug 6.12 kernel (lockdep, KASAN,'
+	@echo '                 DEBUG_VM, kmemleak), built once into .cache/debug/'
 	@echo '  lint           checkpatch --strict, sparse C=2 and W=1 on the module,'
 	@echo '                 for KDIR if given, else for both test kernels'
 	@echo '  clean          remove build/ (keeps the .cache/ of kernels)'
@@ -138,6 +143,16 @@ check:
 
 demo:
 	@./qemu/demo
+
+# The user-space parsers under libFuzzer (clang), ASan and UBSan.
+FUZZ_SECONDS ?= 30
+fuzz:
+	@./userspace/fuzz/run-fuzz $(FUZZ_SECONDS)
+
+# The selftests in a 6.12 kernel built with lockdep, KASAN, DEBUG_VM,
+# kmemleak... (qemu/debug-kernel; the first build takes long).
+check-debug:
+	@./qemu/check-debug
 
 # Lint for KDIR when given, else for every test kernel.
 lint:

@@ -49,7 +49,6 @@ struct run {
 	struct timespec t0;
 	FILE *csv;
 	char cgroup[128];
-	unsigned int reclaim_step;
 };
 
 static void usage(FILE *f)
@@ -333,11 +332,11 @@ static void print_counters(const struct opts *o)
 	static const char *const names[] = {
 		"Marked", "Reclaimed", "Rescued", "RescuedPinned", "Dropped",
 	};
-	char path[64], *text, kb[24];
+	char path[64], *text;
 	struct ms_report rep;
 	const char *err;
 	unsigned int line;
-	size_t len, i;
+	size_t len;
 
 	if (o->quiet)
 		return;
@@ -347,6 +346,9 @@ static void print_counters(const struct opts *o)
 		return;
 	if (!ms_report_parse(text, len, &rep, &err, &line) &&
 	    ms_report_get(&rep, "Marked") >= 0) {
+		char kb[24];
+		size_t i;
+
 		printf("madvstat counters:");
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 			printf(" %s %s%s", names[i],
@@ -363,7 +365,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	struct run r = { .o = &o };
 	unsigned char *mem, **objects = NULL;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), i, n = 0;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	unsigned int t;
 
 	if (parse_opts(argc, argv, &o)) {
@@ -405,7 +407,8 @@ int main(int argc, char **argv)
 	}
 	if (o.objects) {
 		/* Like a map of pointers to 2 KiB arrays, from one heap. */
-		n = o.size / OBJECT_SIZE;
+		size_t i, n = o.size / OBJECT_SIZE;
+
 		objects = calloc(n, sizeof(*objects));
 		if (!objects) {
 			perror("madvfree-repro: calloc");

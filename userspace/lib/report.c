@@ -235,12 +235,14 @@ char *ms_read_file(const char *path, size_t *len)
 
 	if (fd < 0)
 		return NULL;
+	buf = malloc(size);
+	if (!buf)
+		goto fail_errno;
 	for (;;) {
 		ssize_t n;
 
-		if (!buf || used + 1 >= size) {
-			if (buf)
-				size *= 2;
+		if (used + 1 >= size) {
+			size *= 2;
 			grown = realloc(buf, size);
 			if (!grown)
 				goto fail_errno;
