@@ -280,6 +280,48 @@ TEST_F(track, pinned_by_pipe)
 	close(p[1]);
 }
 
+/*
+ * The cgroup's limit as the reclaimer: allocating more than memory.max
+ * allows makes the kernel take the lazily freed pages, and only those;
+ * every page written again or allocated since keeps its contents.
+ */
+TEST_F(track, memory_max)
+{
+	int64_t kept = NR_REWRITTEN * self->kb;
+	size_t i, more_len = self->len * 3 / 4;
+	unsigned char *more;
+	struct track t;
+	char max[32];
+
+	free_and_drain(_metadata, self->mem, self->len);
+	for (i = 0; i < NR_REWRITTEN; i++)
+		memset(self->mem + 2 * i * self->page, 0xa5, self->page);
+	/* Room for what we hold beside the area, the rewritten pages, and a bit. */
+	snprintf(max, sizeof(max), "%zu", self->len + (4UL << 20));
+	ASSERT_EQ(0, mt_cgroup_set(&self->cg, "memory.max", max));
+	more = mmap(NULL, more_len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, more);
+	ASSERT_EQ(0, madvise(more, more_len, MADV_NOHUGEPAGE));
+	memset(more, 0x3c, more_len);
+	ASSERT_EQ(0, mt_drain_lru());
+	/* The limit alone took some; memory.reclaim takes the rest. */
+	read_track(_metadata, getpid(), &t);
+	TH_LOG("memory.max reclaimed %ld kB, rescued %ld kB",
+	       (long)t.reclaimed, (long)t.rescued);
+	EXPECT_LT(0, t.reclaimed);
+	reclaim_all(_metadata, &self->cg, getpid());
+
+	expect_track(_metadata, getpid(), self->all, self->all - kept, kept,
+		     0, 0);
+	expect_cgroup(_metadata, &self->cg, self->all, self->all - kept);
+	for (i = 0; i < NR_REWRITTEN; i++)
+		EXPECT_EQ(1, mt_count_pages(self->mem + 2 * i * self->page,
+					    self->page, 0xa5));
+	EXPECT_EQ(more_len / self->page, mt_count_pages(more, more_len, 0x3c));
+	munmap(more, more_len);
+}
+
 /* Parent and child each free their own copy; each is charged its own. */
 struct area {
 	unsigned char *mem;

@@ -131,6 +131,15 @@ int mt_cgroup_reclaim(const struct mt_cgroup *cg, const char *amount,
 	return err;
 }
 
+int mt_cgroup_set(const struct mt_cgroup *cg, const char *file,
+		  const char *value)
+{
+	char path[192];
+	int err = mt_cgroup_file(cg, file, path, sizeof(path));
+
+	return err ? err : mt_write_str(path, value);
+}
+
 int64_t mt_cgroup_stat(const struct mt_cgroup *cg, const char *key)
 {
 	char path[192], name[64];

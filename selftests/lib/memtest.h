@@ -42,6 +42,8 @@ int mt_cgroup_remove(const struct mt_cgroup *cg);
 int mt_cgroup_reclaim(const struct mt_cgroup *cg, const char *amount,
 		      int tries);
 int64_t mt_cgroup_stat(const struct mt_cgroup *cg, const char *key);
+int mt_cgroup_set(const struct mt_cgroup *cg, const char *file,
+		  const char *value);
 
 /* Reports: /proc/madvstat/<pid> and /proc/<pid>/smaps_rollup. */
 int mt_madvstat_read(pid_t pid, struct ms_report *r);
