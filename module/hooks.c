@@ -350,11 +350,6 @@ bool madvstat_tracking(void)
 	return madvstat_hooks_on;
 }
 
-u64 madvstat_load_time(void)
-{
-	return madvstat_loaded_at;
-}
-
 /* Return probes that found no free instance: those events went uncounted. */
 unsigned long madvstat_hooks_missed(void)
 {

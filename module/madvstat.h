@@ -130,7 +130,6 @@ void madvstat_hooks_exit(void);
 bool madvstat_tracking(void);
 void madvstat_show_tracking(struct seq_file *m, struct task_struct *leader);
 unsigned long madvstat_hooks_missed(void);
-u64 madvstat_load_time(void);
 
 /* tracepoint.c */
 struct madvstat_tp {
