@@ -56,6 +56,7 @@ help:
 	@echo '                 for FUZZ_SECONDS (default 30); part of check'
 	@echo '  check-debug    the selftests in a debug 6.12 kernel (lockdep, KASAN,'
 	@echo '                 DEBUG_VM, kmemleak), built once into .cache/debug/'
+	@echo '                 (new; not yet run to completion, not part of check)'
 	@echo '  lint           checkpatch --strict, sparse C=2 and W=1 on the module,'
 	@echo '                 for KDIR if given, else for both test kernels'
 	@echo '  clean          remove build/ (keeps the .cache/ of kernels)'

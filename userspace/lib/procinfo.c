@@ -139,8 +139,15 @@ int ms_proc_from_module(const struct ms_report *r, bool want_vmas,
 	if (p->tracking_known)
 		snprintf(p->tracking, sizeof(p->tracking), "%s", r->tracking);
 	ret = fill_sizes(r, false, p);
-	if (!ret && want_vmas)
+	if (!ret && want_vmas) {
 		ret = copy_vmas(r, p);
+		if (ret) {	/* callers free only after a success */
+			free(p->vmas);
+			p->vmas = NULL;
+			p->nr_vmas = 0;
+			p->vmas_known = false;
+		}
+	}
 	return ret;
 }
 
