@@ -229,33 +229,54 @@ TEST(pid_reused_after_open)
 	waitpid(again, NULL, 0);
 }
 
-/* Unprivileged: entries refused, the summary covers nothing. */
-TEST(unprivileged)
+/* Run fn in a forked child; its exit status, or -1 if it did not exit. */
+static int in_child(int (*fn)(void))
 {
 	int status;
 	pid_t pid;
 
 	fflush(NULL);
 	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		char path[64], *text;
-		size_t len;
+	if (pid == 0)
+		_exit(fn());
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
 
-		if (mt_become(NOBODY, NOBODY))
-			_exit(10);
-		snprintf(path, sizeof(path), MT_MADVSTAT_DIR "/1");
-		if (open(path, O_RDONLY) != -1 || errno != EACCES)
-			_exit(11);
-		text = ms_read_file(SUMMARY, &len);
-		if (!text || strncmp(text, "Processes:            0\n", 24))
-			_exit(12);
-		free(text);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+static int read_as_nobody(void)
+{
+	char *text;
+	size_t len;
+	int ret = 0;
+
+	if (mt_become(NOBODY, NOBODY))
+		return 10;
+	if (open(MT_MADVSTAT_DIR "/1", O_RDONLY) != -1 || errno != EACCES)
+		return 11;
+	text = ms_read_file(SUMMARY, &len);
+	if (!text || strncmp(text, "Processes:            0\n", 24))
+		ret = 12;
+	free(text);
+	return ret;
+}
+
+/* Unprivileged: entries refused, the summary covers nothing. */
+TEST(unprivileged)
+{
+	EXPECT_EQ(0, in_child(read_as_nobody));
+}
+
+static int read_from_new_user_ns(void)
+{
+	char path[64];
+
+	if (unshare(CLONE_NEWUSER))
+		return 10;
+	snprintf(path, sizeof(path), MT_MADVSTAT_DIR "/%d", (int)getppid());
+	if (open(path, O_RDONLY) != -1)
+		return 11;
+	return errno == EACCES ? 0 : 12;
 }
 
 /*
@@ -264,27 +285,7 @@ TEST(unprivileged)
  */
 TEST(other_user_namespace)
 {
-	int status;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		char path[64];
-
-		if (unshare(CLONE_NEWUSER))
-			_exit(10);
-		snprintf(path, sizeof(path), MT_MADVSTAT_DIR "/%d", (int)getppid());
-		if (open(path, O_RDONLY) != -1)
-			_exit(11);
-		_exit(errno == EACCES ? 0 : 12);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status)) {
-		TH_LOG("child status %d", WEXITSTATUS(status));
-	}
+	EXPECT_EQ(0, in_child(read_from_new_user_ns));
 }
 
 TEST_HARNESS_MAIN

@@ -108,6 +108,25 @@ static void free_and_drain(struct __test_metadata *_metadata, void *p,
 	ASSERT_EQ(0, mt_drain_lru());
 }
 
+/* Every other page of the first 2 * NR_REWRITTEN, written with 0xa5. */
+static void rewrite_some(unsigned char *mem, size_t page)
+{
+	size_t i;
+
+	for (i = 0; i < NR_REWRITTEN; i++)
+		memset(mem + 2 * i * page, 0xa5, page);
+}
+
+/* The pages rewrite_some() wrote still hold what it wrote. */
+static void expect_rewritten_kept(struct __test_metadata *_metadata,
+				  unsigned char *mem, size_t page)
+{
+	size_t i;
+
+	for (i = 0; i < NR_REWRITTEN; i++)
+		EXPECT_EQ(1, mt_count_pages(mem + 2 * i * page, page, 0xa5));
+}
+
 /* Reclaim the cgroup until pid holds no lazily freed page. */
 static void reclaim_all(struct __test_metadata *_metadata,
 			const struct mt_cgroup *cg, pid_t pid)
@@ -174,20 +193,16 @@ TEST_F(track, free_then_reclaim)
 TEST_F(track, rewrite_then_reclaim)
 {
 	int64_t kept = NR_REWRITTEN * self->kb;
-	size_t i;
 
 	free_and_drain(_metadata, self->mem, self->len);
-	for (i = 0; i < NR_REWRITTEN; i++)
-		memset(self->mem + 2 * i * self->page, 0xa5, self->page);
+	rewrite_some(self->mem, self->page);
 	expect_track(_metadata, getpid(), self->all, 0, 0, 0, 0);
 
 	reclaim_all(_metadata, &self->cg, getpid());
 	expect_track(_metadata, getpid(), self->all, self->all - kept, kept,
 		     0, 0);
 	expect_cgroup(_metadata, &self->cg, self->all, self->all - kept);
-	for (i = 0; i < NR_REWRITTEN; i++)
-		EXPECT_EQ(1, mt_count_pages(self->mem + 2 * i * self->page,
-					    self->page, 0xa5));
+	expect_rewritten_kept(_metadata, self->mem, self->page);
 }
 
 /* Lazily freed pages unmapped by the program itself: Dropped. */
@@ -288,14 +303,13 @@ TEST_F(track, pinned_by_pipe)
 TEST_F(track, memory_max)
 {
 	int64_t kept = NR_REWRITTEN * self->kb;
-	size_t i, more_len = self->len * 3 / 4;
+	size_t more_len = self->len * 3 / 4;
 	unsigned char *more;
 	struct track t;
 	char max[32];
 
 	free_and_drain(_metadata, self->mem, self->len);
-	for (i = 0; i < NR_REWRITTEN; i++)
-		memset(self->mem + 2 * i * self->page, 0xa5, self->page);
+	rewrite_some(self->mem, self->page);
 	/* Room for what we hold beside the area, the rewritten pages, and a bit. */
 	snprintf(max, sizeof(max), "%zu", self->len + (4UL << 20));
 	ASSERT_EQ(0, mt_cgroup_set(&self->cg, "memory.max", max));
@@ -315,9 +329,7 @@ TEST_F(track, memory_max)
 	expect_track(_metadata, getpid(), self->all, self->all - kept, kept,
 		     0, 0);
 	expect_cgroup(_metadata, &self->cg, self->all, self->all - kept);
-	for (i = 0; i < NR_REWRITTEN; i++)
-		EXPECT_EQ(1, mt_count_pages(self->mem + 2 * i * self->page,
-					    self->page, 0xa5));
+	expect_rewritten_kept(_metadata, self->mem, self->page);
 	EXPECT_EQ(more_len / self->page, mt_count_pages(more, more_len, 0x3c));
 	munmap(more, more_len);
 }

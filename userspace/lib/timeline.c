@@ -9,48 +9,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "procinfo.h"
 
-static int ms_sample_from_text(const char *text, size_t len, bool module,
-			       struct ms_sample *s)
+static int64_t ms_sample_kb(const struct ms_proc *p, enum ms_val v)
 {
-	struct ms_report r;
-	const char *err;
-	unsigned int line;
-
-	if (ms_report_parse(text, len, &r, &err, &line))
-		return -EINVAL;
-	s->from_module = module;
-	s->rss_kb = ms_report_get(&r, "Rss");
-	s->anon_kb = ms_report_get(&r, module ? "RssAnon" : "Anonymous");
-	s->lazy_kb = ms_report_get(&r, "LazyFree");
-	s->dirty_kb = module ? ms_report_get(&r, "LazyFreeDirty") : -1;
-	s->reclaimed_kb = module ? ms_report_get(&r, "Reclaimed") : -1;
-	ms_report_free(&r);
-	return s->rss_kb < 0 || s->lazy_kb < 0 ? -EINVAL : 0;
+	return p->known[v] ? (int64_t)(p->val[v] >> 10) : -1;
 }
 
 int ms_sample_read(pid_t pid, struct ms_sample *s)
 {
-	char path[64], *text;
-	size_t len;
-	int err;
+	struct ms_proc p;
+	int err = ms_proc_collect("/proc", true, (int)pid, false, &p, NULL);
 
-	snprintf(path, sizeof(path), "/proc/madvstat/%d", (int)pid);
-	text = ms_read_file(path, &len);
-	if (text) {
-		err = ms_sample_from_text(text, len, true, s);
-		free(text);
-		return err;
-	}
+	s->from_module = !err;
 	/* No module, or not allowed to read it: what smaps_rollup has. */
-	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
-	text = ms_read_file(path, &len);
-	if (!text)
-		return -errno;
-	err = ms_sample_from_text(text, len, false, s);
-	free(text);
-	return err;
+	if (err)
+		err = ms_proc_collect("/proc", false, (int)pid, false, &p, NULL);
+	if (err)
+		return err;
+	s->rss_kb = ms_sample_kb(&p, MS_RSS);
+	s->anon_kb = ms_sample_kb(&p, MS_RSS_ANON);
+	s->lazy_kb = ms_sample_kb(&p, MS_LAZYFREE);
+	s->dirty_kb = ms_sample_kb(&p, MS_LAZYFREE_DIRTY);
+	s->reclaimed_kb = ms_sample_kb(&p, MS_RECLAIMED);
+	ms_proc_free(&p);
+	return 0;
 }
 
 const char *ms_kb_str(int64_t kb, char *buf, size_t size)
