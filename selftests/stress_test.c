@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Readers of /proc/madvstat racing with what changes under them: an
- * address space being remapped, processes being born and dying, and the
- * module itself being unloaded and loaded. Each test runs for a bounded
- * time and reports what it did.
+ * address space being unmapped and remapped, THPs being split and
+ * collapsed, processes being born, exec'ing and dying, and the module
+ * itself being unloaded and loaded. Each test runs for a bounded time,
+ * reports what it did and checks that every read either succeeded with
+ * consistent counts or failed with an errno the documentation lists.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -14,178 +15,50 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "memtest.h"
+#include "race.h"
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25	/* since 6.1 */
+#endif
 
 #define RUN_MS		3000
 #define CHURN_PAGES	128		/* 512 kB per churned mapping */
 #define NR_READERS	2
-#define NR_RELOADS	100
-/* Rss is a per-CPU approximation; our walk counts exactly. */
-#define OTHERS_SLACK_KB	1024
+#define NR_RELOADS	20		/* the soak test does 1,000 */
+#define SZ_1M		(1UL << 20)
+#define SZ_2M		(2UL << 20)
+#define EXEC_ENV	"MADVSTAT_EXEC_CHAIN"
+#define EXEC_IMAGES	100
+#define EXEC_READY_FD	3
 
-/* What a reader saw. */
-struct reader_stats {
-	long reads, ok, enoent, esrch, eio, other, bad_counts;
-	int other_errno;
-};
-
-struct reader {
-	pthread_t thread;
-	pid_t target;		/* 0: every entry of the directory */
-	atomic_bool *stop;
-	struct reader_stats st;
-};
-
-/* The counts of one report hang together. */
-static bool counts_sane(const struct ms_report *r, int64_t slack_kb)
+static void log_reads(struct __test_metadata *_metadata, const char *who,
+		      const struct race_stats *st)
 {
-	int64_t rss = ms_report_get(r, "Rss");
-	int64_t lazy = ms_report_get(r, "LazyFree");
-	int64_t eff = ms_report_get(r, "RssEffective");
-	size_t i;
+	char buf[256];
 
-	if (rss < 0 || lazy < 0 || ms_report_get(r, "LazyFreeDirty") < 0)
-		return false;
-	if (lazy > rss + slack_kb || eff != (rss > lazy ? rss - lazy : 0))
-		return false;
-	for (i = 0; i < r->nr_vmas; i++) {
-		const struct ms_vma *v = &r->vmas[i];
-
-		if (v->lazyfree_kb + v->lazyfree_dirty_kb > v->rss_anon_kb ||
-		    !(v->lazyfree_kb + v->lazyfree_dirty_kb))
-			return false;
-	}
-	return true;
+	TH_LOG("%s", race_stats_str(buf, sizeof(buf), who, st));
 }
 
-static void count_errno(struct reader_stats *st, int err)
+static void sleep_ms(int ms)
 {
-	switch (err) {
-	case 0:
-		st->ok++;
-		break;
-	case ENOENT:
-		st->enoent++;
-		break;
-	case ESRCH:
-		st->esrch++;
-		break;
-	case EIO:
-		st->eio++;
-		break;
-	default:
-		st->other++;
-		st->other_errno = err;
-	}
+	usleep((useconds_t)ms * 1000);
 }
 
-static void read_one(struct reader_stats *st, pid_t pid, int64_t slack_kb)
-{
-	struct ms_report r;
-	int err = mt_madvstat_read(pid, &r);
-
-	st->reads++;
-	if (!err && !counts_sane(&r, slack_kb))
-		st->bad_counts++;
-	if (!err)
-		ms_report_free(&r);
-	count_errno(st, -err);
-}
-
-/* Every entry once; a missing directory (module unloaded) is ENOENT. */
-static void read_all(struct reader_stats *st)
-{
-	struct dirent *de;
-	DIR *dir = opendir(MT_MADVSTAT_DIR);
-
-	if (!dir) {
-		st->reads++;
-		count_errno(st, errno);
-		return;
-	}
-	while ((de = readdir(dir)))
-		if (de->d_name[0] != '.')
-			read_one(st, (pid_t)atoi(de->d_name), OTHERS_SLACK_KB);
-	closedir(dir);
-}
-
-static void *reader_fn(void *arg)
-{
-	struct reader *rd = arg;
-
-	while (!atomic_load(rd->stop)) {
-		long enoent = rd->st.enoent;
-
-		if (rd->target)
-			read_one(&rd->st, rd->target,
-				 MT_KB(CHURN_PAGES * mt_page_size()) * 4);
-		else
-			read_all(&rd->st);
-		/* Module unloaded: leave the CPU to the loader a moment. */
-		if (rd->st.enoent != enoent)
-			usleep(1000);
-	}
-	return NULL;
-}
-
-static void log_stats(struct __test_metadata *_metadata, const char *who,
-		      const struct reader_stats *st)
-{
-	TH_LOG("%s: %ld reads: %ld ok, %ld ENOENT, %ld ESRCH, %ld EIO, "
-	       "%ld other (last %s), %ld with insane counts", who, st->reads,
-	       st->ok, st->enoent, st->esrch, st->eio, st->other,
-	       st->other ? strerror(st->other_errno) : "-", st->bad_counts);
-}
-
-static void start_readers(struct __test_metadata *_metadata,
-			  struct reader *rd, int n, pid_t target,
-			  atomic_bool *stop)
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		memset(&rd[i], 0, sizeof(rd[i]));
-		rd[i].target = target;
-		rd[i].stop = stop;
-		ASSERT_EQ(0, pthread_create(&rd[i].thread, NULL, reader_fn,
-					    &rd[i]));
-	}
-}
-
-/* Stop and join the readers; returns their summed stats. */
-static struct reader_stats stop_readers(struct reader *rd, int n,
-					atomic_bool *stop)
-{
-	struct reader_stats sum = { 0 };
-	int i;
-
-	atomic_store(stop, true);
-	for (i = 0; i < n; i++) {
-		pthread_join(rd[i].thread, NULL);
-		sum.reads += rd[i].st.reads;
-		sum.ok += rd[i].st.ok;
-		sum.enoent += rd[i].st.enoent;
-		sum.esrch += rd[i].st.esrch;
-		sum.eio += rd[i].st.eio;
-		sum.other += rd[i].st.other;
-		sum.bad_counts += rd[i].st.bad_counts;
-		if (rd[i].st.other)
-			sum.other_errno = rd[i].st.other_errno;
-	}
-	return sum;
-}
-
-/* One round of churn: map, touch, free, rewrite a part, maybe unmap. */
-static void churn_once(unsigned char **keep, unsigned int round)
+/*
+ * One round of churn: map, touch, free, rewrite a part, move or resize
+ * the mapping, unmap part of it.
+ */
+static void churn_once(unsigned char **keep, size_t *keep_len,
+		       unsigned int round)
 {
 	size_t page = mt_page_size(), len = CHURN_PAGES * page, i;
 	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *q;
 
 	if (p == MAP_FAILED)
 		return;
@@ -197,34 +70,28 @@ static void churn_once(unsigned char **keep, unsigned int round)
 		p[i * page] = 1;
 	if (round % 3 == 0)
 		madvise(p, len / 4, MADV_DONTNEED);
+	/* Move it (lazily freed pages and all), grow or shrink it. */
+	if (round % 4 == 1) {
+		q = mremap(p, len, 2 * len, MREMAP_MAYMOVE);
+		if (q != MAP_FAILED) {
+			p = q;
+			len *= 2;
+		}
+	} else if (round % 4 == 2) {
+		q = mremap(p, len, len / 2, 0);
+		if (q != MAP_FAILED)
+			len /= 2;
+	}
 	/* Keep one mapping alive across rounds so there is always some. */
 	if (*keep)
-		munmap(*keep, len);
+		munmap(*keep, *keep_len);
 	*keep = p;
-}
-
-static void sleep_ms(int ms)
-{
-	usleep((useconds_t)ms * 1000);
-}
-
-FIXTURE(stress) {
-	atomic_bool stop;
-	struct reader readers[NR_READERS];
-};
-
-FIXTURE_SETUP(stress)
-{
-	atomic_init(&self->stop, false);
-}
-
-FIXTURE_TEARDOWN(stress)
-{
+	*keep_len = len;
 }
 
 struct churn {
 	pthread_t thread;
-	atomic_bool *stop;
+	atomic_bool stop;
 	unsigned int rounds;
 };
 
@@ -232,30 +99,34 @@ static void *churn_fn(void *arg)
 {
 	struct churn *c = arg;
 	unsigned char *keep = NULL;
+	size_t keep_len = 0;
 
-	while (!atomic_load(c->stop))
-		churn_once(&keep, c->rounds++);
+	while (!atomic_load(&c->stop))
+		churn_once(&keep, &keep_len, c->rounds++);
+	if (keep)
+		munmap(keep, keep_len);
 	return NULL;
 }
 
 /* Readers of this process while another thread of it churns its memory. */
-TEST_F_TIMEOUT(stress, churning_target, 60)
+TEST(churning_target)
 {
-	struct churn churn = { .stop = &self->stop };
-	struct reader_stats st;
-	atomic_bool readers_stop;
+	struct race_reader rd[NR_READERS];
+	struct churn churn = { .rounds = 0 };
+	struct race_stats st;
 
-	atomic_init(&readers_stop, false);
+	atomic_init(&churn.stop, false);
 	ASSERT_EQ(0, pthread_create(&churn.thread, NULL, churn_fn, &churn));
-	start_readers(_metadata, self->readers, NR_READERS, getpid(),
-		      &readers_stop);
+	ASSERT_EQ(0, race_readers_start(rd, NR_READERS, getpid(),
+					MT_KB(CHURN_PAGES * mt_page_size()) * 8, 0));
 	sleep_ms(RUN_MS);
-	st = stop_readers(self->readers, NR_READERS, &readers_stop);
-	atomic_store(&self->stop, true);
+	st = race_readers_stop(rd, NR_READERS);
+	atomic_store(&churn.stop, true);
 	pthread_join(churn.thread, NULL);
 
-	TH_LOG("%u churn rounds", churn.rounds);
-	log_stats(_metadata, "readers", &st);
+	TH_LOG("%u churn rounds (map, free, rewrite, mremap, munmap)",
+	       churn.rounds);
+	log_reads(_metadata, "readers", &st);
 	EXPECT_LT(0, churn.rounds);
 	EXPECT_LT(0, st.reads);
 	/* The target lives throughout: every read must succeed. */
@@ -263,65 +134,264 @@ TEST_F_TIMEOUT(stress, churning_target, 60)
 	EXPECT_EQ(0, st.bad_counts);
 }
 
-/* A child that frees some memory and exits. */
-static void short_life(void)
+/* Readers of every entry while processes are born, fork and exit. */
+TEST(births_and_deaths)
 {
-	size_t len = 64 * mt_page_size();
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct race_reader rd[NR_READERS];
+	struct race_spawner sp;
+	struct race_stats st;
 
-	if (p != MAP_FAILED) {
-		memset(p, 1, len);
-		madvise(p, len, MADV_FREE);
-	}
-	_exit(0);
-}
-
-struct spawner {
-	pthread_t thread;
-	atomic_bool *stop;
-	long births, failures;
-};
-
-static void *spawner_fn(void *arg)
-{
-	struct spawner *s = arg;
-
-	while (!atomic_load(s->stop)) {
-		pid_t pid = fork();
-
-		if (pid == 0)
-			short_life();
-		if (pid < 0 || waitpid(pid, NULL, 0) != pid) {
-			s->failures++;
-			continue;
-		}
-		s->births++;
-	}
-	return NULL;
-}
-
-/* Readers of every entry while processes are born and exit. */
-TEST_F_TIMEOUT(stress, births_and_deaths, 60)
-{
-	struct spawner sp = { .stop = &self->stop };
-	struct reader_stats st;
-	atomic_bool readers_stop;
-
-	atomic_init(&readers_stop, false);
-	ASSERT_EQ(0, pthread_create(&sp.thread, NULL, spawner_fn, &sp));
-	start_readers(_metadata, self->readers, NR_READERS, 0, &readers_stop);
+	ASSERT_EQ(0, race_spawner_start(&sp, 0));
+	ASSERT_EQ(0, race_readers_start(rd, NR_READERS, 0, 0, 0));
 	sleep_ms(RUN_MS);
-	st = stop_readers(self->readers, NR_READERS, &readers_stop);
-	atomic_store(&self->stop, true);
-	pthread_join(sp.thread, NULL);
+	st = race_readers_stop(rd, NR_READERS);
+	race_spawner_stop(&sp);
 
-	TH_LOG("%ld births, %ld fork failures", sp.births, sp.failures);
-	log_stats(_metadata, "readers", &st);
+	TH_LOG("%ld births (each freeing, forking and exiting), %ld failures",
+	       sp.births, sp.failures);
+	log_reads(_metadata, "readers", &st);
 	EXPECT_LT(0, sp.births);
 	EXPECT_EQ(0, sp.failures);
 	EXPECT_LT(0, st.ok);
+	/*
+	 * A process that exits between listing and reading: ENOENT, ESRCH,
+	 * or EIO (exited between open and read); nothing else.
+	 */
 	EXPECT_EQ(0, st.other);
+	EXPECT_EQ(0, st.bad_counts);
+}
+
+/*
+ * One image of the exec chain (exec_chain below): free 1 MiB, then exec
+ * the next image; the last one drains the LRU batches, says so on
+ * EXEC_READY_FD and waits to be killed. Runs before the harness's main.
+ */
+__attribute__((constructor)) static void exec_chain_step(void)
+{
+	const char *v = getenv(EXEC_ENV);
+	char next[16];
+	char *p;
+	int n;
+
+	if (!v)
+		return;
+	n = atoi(v);
+	p = mmap(NULL, SZ_1M, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		_exit(2);
+	madvise(p, SZ_1M, MADV_NOHUGEPAGE);
+	memset(p, 1, SZ_1M);
+	madvise(p, SZ_1M, MADV_FREE);
+	if (n <= 0) {
+		mt_drain_lru();
+		if (write(EXEC_READY_FD, "r", 1) != 1)
+			_exit(3);
+		for (;;)
+			pause();
+	}
+	snprintf(next, sizeof(next), "%d", n - 1);
+	setenv(EXEC_ENV, next, 1);
+	execl("/proc/self/exe", "stress_test", (char *)NULL);
+	_exit(127);
+}
+
+/*
+ * Readers of one pid while it execs EXEC_IMAGES times, each image freeing
+ * 1 MiB: every exec starts a new address space, so no read may ever show
+ * more than one image's Marked, and the last image's is exactly 1 MiB.
+ */
+TEST(exec_chain)
+{
+	struct race_reader rd[NR_READERS];
+	struct race_stats st;
+	int ready[2], status;
+	char c, n[16];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (dup2(ready[1], EXEC_READY_FD) < 0)
+			_exit(4);
+		snprintf(n, sizeof(n), "%d", EXEC_IMAGES - 1);
+		setenv(EXEC_ENV, n, 1);
+		execl("/proc/self/exe", "stress_test", (char *)NULL);
+		_exit(127);
+	}
+	close(ready[1]);
+	ASSERT_EQ(0, race_readers_start(rd, NR_READERS, pid, 4096, 0));
+	ASSERT_EQ(1, read(ready[0], &c, 1)) {
+		waitpid(pid, &status, 0);
+		TH_LOG("the chain stopped early: status 0x%x", status);
+	}
+	st = race_readers_stop(rd, NR_READERS);
+	close(ready[0]);
+
+	EXPECT_EQ(1024, mt_madvstat_get(pid, "Marked"));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	log_reads(_metadata, "readers", &st);
+	TH_LOG("%d images; largest Marked seen %lld kB", EXEC_IMAGES,
+	       (long long)st.max_marked_kb);
+	EXPECT_LT(0, st.ok);
+	EXPECT_EQ(0, st.other);
+	EXPECT_EQ(0, st.eio);
+	EXPECT_EQ(0, st.bad_counts);
+	EXPECT_GE(1024, st.max_marked_kb);
+}
+
+/* THP settings the collapse test changes, restored after it. */
+#define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
+#define KHUGEPAGED	THP_DIR "/khugepaged/"
+
+static const struct thp_knob {
+	const char *path, *value;
+} thp_knobs[] = {
+	{ MT_THP_ENABLED, "madvise" },
+	{ KHUGEPAGED "scan_sleep_millisecs", "0" },
+	{ KHUGEPAGED "alloc_sleep_millisecs", "0" },
+	{ KHUGEPAGED "pages_to_scan", "4096" },
+	{ KHUGEPAGED "max_ptes_none", "511" },
+};
+
+#define NR_KNOBS	(sizeof(thp_knobs) / sizeof(thp_knobs[0]))
+#define THP_REGIONS	4	/* 4 MiB each, kept for khugepaged to find */
+
+FIXTURE(thp) {
+	char saved[NR_KNOBS][32];
+};
+
+FIXTURE_SETUP(thp)
+{
+	size_t i;
+
+	memset(self->saved, 0, sizeof(self->saved));
+	if (access(KHUGEPAGED "scan_sleep_millisecs", W_OK))
+		SKIP(return, "no %s: kernel without THP", KHUGEPAGED);
+	for (i = 0; i < NR_KNOBS; i++) {
+		/* enabled reads "always [madvise] never": keep the choice */
+		int err = i == 0 ?
+			mt_thp_setting(thp_knobs[i].path, self->saved[i], 32) :
+			mt_read_str(thp_knobs[i].path, self->saved[i], 32);
+
+		ASSERT_EQ(0, err);
+		ASSERT_EQ(0, mt_write_str(thp_knobs[i].path,
+					  thp_knobs[i].value));
+	}
+}
+
+FIXTURE_TEARDOWN(thp)
+{
+	size_t i;
+
+	for (i = 0; i < NR_KNOBS; i++)
+		if (self->saved[i][0])
+			EXPECT_EQ(0, mt_write_str(thp_knobs[i].path,
+						  self->saved[i]));
+}
+
+static int64_t vmstat(const char *key)
+{
+	char line[128];
+	size_t n = strlen(key);
+	int64_t v = -1;
+	FILE *f = fopen("/proc/vmstat", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ' ')
+			v = strtoll(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/*
+ * One 4 MiB region: its first half sparsely touched (for khugepaged, and
+ * collapsed at once with MADV_COLLAPSE), its second half faulted as a
+ * THP, then partly freed (which splits it) and partly rewritten.
+ */
+static unsigned char *thp_round(unsigned int round, long *collapse_err)
+{
+	size_t page = mt_page_size(), i;
+	unsigned char *p = mt_map_aligned(2 * SZ_2M, SZ_2M, 0);
+
+	if (!p)
+		return NULL;
+	madvise(p, 2 * SZ_2M, MADV_HUGEPAGE);
+	for (i = 0; i < SZ_2M; i += 2 * page)
+		p[i] = (unsigned char)round;
+	if (madvise(p, SZ_2M, MADV_COLLAPSE))
+		(*collapse_err)++;
+	memset(p + SZ_2M, (int)round, SZ_2M);
+	madvise(p + SZ_2M + (round % 4) * 64 * page, SZ_1M, MADV_FREE);
+	for (i = 0; i < SZ_2M; i += 16 * page)
+		p[SZ_2M + i] = (unsigned char)(round + 1);
+	madvise(p, SZ_1M / 2, MADV_FREE);
+	return p;
+}
+
+struct thp_churn {
+	pthread_t thread;
+	atomic_bool stop;
+	unsigned int rounds;
+	long collapse_err;
+};
+
+static void *thp_churn_fn(void *arg)
+{
+	struct thp_churn *c = arg;
+	unsigned char *regions[THP_REGIONS] = { NULL };
+	unsigned int i;
+
+	while (!atomic_load(&c->stop)) {
+		i = c->rounds % THP_REGIONS;
+		if (regions[i])
+			munmap(regions[i], 2 * SZ_2M);
+		regions[i] = thp_round(c->rounds++, &c->collapse_err);
+	}
+	for (i = 0; i < THP_REGIONS; i++)
+		if (regions[i])
+			munmap(regions[i], 2 * SZ_2M);
+	return NULL;
+}
+
+/* Readers of this process while its THPs are collapsed and split. */
+TEST_F(thp, collapse_and_split)
+{
+	int64_t collapse0 = vmstat("thp_collapse_alloc");
+	int64_t split0 = vmstat("thp_split_pmd");
+	struct race_reader rd[NR_READERS];
+	struct thp_churn churn = { .rounds = 0 };
+	struct race_stats st;
+	char scans[32] = "?";
+
+	ASSERT_LE(0, collapse0);
+	ASSERT_LE(0, split0);
+	atomic_init(&churn.stop, false);
+	ASSERT_EQ(0, pthread_create(&churn.thread, NULL, thp_churn_fn,
+				    &churn));
+	ASSERT_EQ(0, race_readers_start(rd, NR_READERS, getpid(),
+					MT_KB(THP_REGIONS * 2 * SZ_2M), 0));
+	sleep_ms(2 * RUN_MS);
+	st = race_readers_stop(rd, NR_READERS);
+	atomic_store(&churn.stop, true);
+	pthread_join(churn.thread, NULL);
+
+	mt_read_str(KHUGEPAGED "full_scans", scans, sizeof(scans));
+	TH_LOG("%u rounds of 4 MiB: %lld collapses, %lld PMD splits, "
+	       "%ld MADV_COLLAPSE failures, khugepaged full scans %s",
+	       churn.rounds, (long long)(vmstat("thp_collapse_alloc") - collapse0),
+	       (long long)(vmstat("thp_split_pmd") - split0), churn.collapse_err,
+	       scans);
+	log_reads(_metadata, "readers", &st);
+	/* The test must have done what it is named for. */
+	EXPECT_LT(collapse0, vmstat("thp_collapse_alloc"));
+	EXPECT_LT(split0, vmstat("thp_split_pmd"));
+	EXPECT_LT(0, st.reads);
+	EXPECT_EQ(st.reads, st.ok);
 	EXPECT_EQ(0, st.bad_counts);
 }
 
@@ -331,13 +401,10 @@ static bool module_loaded(void)
 }
 
 FIXTURE(reload) {
-	atomic_bool stop;
-	struct reader readers[NR_READERS];
 };
 
 FIXTURE_SETUP(reload)
 {
-	atomic_init(&self->stop, false);
 	if (access(MT_MODULE_PATH, R_OK))
 		SKIP(return, "no %s", MT_MODULE_PATH);
 	if (!module_loaded())
@@ -351,39 +418,24 @@ FIXTURE_TEARDOWN(reload)
 }
 
 /*
- * Unload and load the module NR_RELOADS times under readers of every
- * entry and of init's; a file left open across an unload reads EIO.
+ * Unload and load the module under readers and short-lived processes; a
+ * file left open across an unload reads EIO. soak/reload_soak_test does
+ * the same 1,000 times.
  */
 TEST_F_TIMEOUT(reload, reload_under_readers, 300)
 {
-	int64_t t0, unload_ms = 0, load_ms = 0;
-	struct reader_stats st;
-	char buf[64];
-	int i, held;
+	struct race_reload r;
 
-	held = open(MT_MADVSTAT_DIR "/1", O_RDONLY);
-	ASSERT_LE(0, held);
-	start_readers(_metadata, self->readers, 1, 0, &self->stop);
-	start_readers(_metadata, self->readers + 1, 1, 1, &self->stop);
-	for (i = 0; i < NR_RELOADS; i++) {
-		t0 = mt_now_ms();
-		ASSERT_EQ(0, mt_module_unload());
-		unload_ms += mt_now_ms() - t0;
-		t0 = mt_now_ms();
-		ASSERT_EQ(0, mt_module_load(""));
-		load_ms += mt_now_ms() - t0;
-	}
-	st = stop_readers(self->readers, NR_READERS, &self->stop);
-
-	TH_LOG("%d reloads: %lld ms unloading, %lld ms loading", NR_RELOADS,
-	       (long long)unload_ms, (long long)load_ms);
-	log_stats(_metadata, "readers", &st);
-	EXPECT_EQ(-1, read(held, buf, sizeof(buf)));
-	EXPECT_EQ(EIO, errno);
-	close(held);
-	EXPECT_LT(0, st.ok);
-	EXPECT_EQ(0, st.other);
-	EXPECT_EQ(0, st.bad_counts);
+	ASSERT_EQ(0, race_reload_run(NR_RELOADS, 0, &r));
+	TH_LOG("%d reloads: %lld ms unloading, %lld ms loading; "
+	       "%ld births, %ld failures", r.done, (long long)r.unload_ms,
+	       (long long)r.load_ms, r.births, r.spawn_failures);
+	log_reads(_metadata, "readers", &r.st);
+	EXPECT_EQ(EIO, r.held_errno);
+	EXPECT_LT(0, r.st.ok);
+	EXPECT_EQ(0, r.st.other);
+	EXPECT_EQ(0, r.st.bad_counts);
+	EXPECT_EQ(0, r.spawn_failures);
 	EXPECT_EQ(1, mt_madvstat_get(1, "Pid"));
 }
 
