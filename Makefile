@@ -92,7 +92,7 @@ USER_TESTS := $(patsubst userspace/tests/%.c,%,$(wildcard userspace/tests/*_test
 SELFTEST_LIB := $(wildcard selftests/lib/*.c)
 SELFTEST_HDR := $(wildcard selftests/lib/*.h)
 SELFTESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/*_test.c \
-	selftests/smallvm/*_test.c))
+	selftests/smallvm/*_test.c selftests/soak/*_test.c))
 # The kselftest headers need GNU C; everything else is plain C11.
 SELFTEST_CFLAGS := $(filter-out -std=c11,$(USER_CFLAGS)) -std=gnu11 \
 	-static -I$(KSFT_DIR) -Iuserspace/lib -Iselftests/lib

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 1,000 unloads and loads of the module while readers loop over
+ * /proc/madvstat and short-lived processes free memory, fork and exit
+ * (the 20-cycle version runs in stress_test). Any splat fails the run in
+ * qemu/vm; here, every cycle must succeed and every read either succeed
+ * with consistent counts or fail with an errno the documentation lists.
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "memtest.h"
+#include "race.h"
+
+#define NR_RELOADS	1000
+/* Readers and births pause this long between steps: the loader's turn. */
+#define PACE_US		2000
+
+FIXTURE(soak) {
+};
+
+FIXTURE_SETUP(soak)
+{
+	if (access("/sys/module/madvstat", F_OK))
+		SKIP(return, "madvstat is not loaded");
+}
+
+FIXTURE_TEARDOWN(soak)
+{
+	if (access("/sys/module/madvstat", F_OK))
+		EXPECT_EQ(0, mt_module_load(""));
+}
+
+TEST_F_TIMEOUT(soak, reload_1000_under_load, 3600)
+{
+	struct race_reload r;
+	char buf[256];
+	int err;
+
+	err = race_reload_run(NR_RELOADS, PACE_US, &r);
+	TH_LOG("%d reloads: %lld ms unloading, %lld ms loading; "
+	       "%ld births, %ld failures", r.done, (long long)r.unload_ms,
+	       (long long)r.load_ms, r.births, r.spawn_failures);
+	TH_LOG("%s", race_stats_str(buf, sizeof(buf), "readers", &r.st));
+	ASSERT_EQ(0, err);
+	EXPECT_EQ(NR_RELOADS, r.done);
+	EXPECT_EQ(EIO, r.held_errno);
+	EXPECT_LT(0, r.st.ok);
+	EXPECT_LT(0, r.births);
+	EXPECT_EQ(0, r.st.other);
+	EXPECT_EQ(0, r.st.bad_counts);
+	EXPECT_EQ(0, r.spawn_failures);
+	EXPECT_EQ(1, mt_madvstat_get(1, "Pid"));
+}
+
+TEST_HARNESS_MAIN
