@@ -167,27 +167,27 @@ TEST(mmap_ioctl_poll)
 }
 
 /*
- * Open an entry, the process dies and its pid is reused: the open file
- * fails with EIO and never shows the new process.
+ * Pid reuse, made quick: with pid_max 400, pids wrap around from 399 to
+ * 300. fork_victim() forks a child that gets a pid >= 300 and runs fn (if
+ * any) before waiting to be killed; reuse_pid() forks until a child gets
+ * that pid again, and leaves that one waiting too. Both return the pid,
+ * or 0.
  */
-TEST(pid_reused_after_open)
+static pid_t fork_victim(void (*fn)(void))
 {
-	char path[64], buf[256], saved[32];
-	pid_t victim, again = 0;
-	int fd, tries;
+	pid_t victim = 0;
+	int tries;
 
-	/*
-	 * A small pid space, so the victim's pid comes back soon: with
-	 * pid_max 400, pids wrap around from 399 to 300.
-	 */
-	ASSERT_EQ(0, mt_read_str(PID_MAX, saved, sizeof(saved)));
-	ASSERT_EQ(0, mt_write_str(PID_MAX, "400"));
-	for (tries = 0, victim = 0; tries < 1000 && victim <= 0; tries++) {
+	for (tries = 0; tries < 1000 && victim <= 0; tries++) {
 		pid_t pid = fork();
 
 		if (pid == 0) {
-			if (getpid() >= 300)
-				pause();
+			if (getpid() >= 300) {
+				if (fn)
+					fn();
+				for (;;)
+					pause();
+			}
 			_exit(0);
 		}
 		if (pid < 0)
@@ -197,23 +197,56 @@ TEST(pid_reused_after_open)
 		else
 			victim = pid;
 	}
+	return victim > 0 ? victim : 0;
+}
+
+static pid_t reuse_pid(pid_t victim, int *tries)
+{
+	pid_t again = 0;
+
+	for (*tries = 0; *tries < 2000 && again != victim; (*tries)++) {
+		again = fork();
+		if (again == 0) {
+			for (;;)
+				pause();
+		}
+		if (again < 0)
+			return 0;
+		if (again != victim) {
+			kill(again, SIGKILL);
+			waitpid(again, NULL, 0);
+		}
+	}
+	return again == victim ? again : 0;
+}
+
+static void kill_wait(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/*
+ * Open an entry, the process dies and its pid is reused: the open file
+ * fails with EIO and never shows the new process.
+ */
+TEST(pid_reused_after_open)
+{
+	char path[64], buf[256], saved[32];
+	pid_t victim, again;
+	int fd, tries;
+
+	ASSERT_EQ(0, mt_read_str(PID_MAX, saved, sizeof(saved)));
+	ASSERT_EQ(0, mt_write_str(PID_MAX, "400"));
+	victim = fork_victim(NULL);
 	EXPECT_LT(0, victim);
 	EXPECT_EQ(0, mt_wait_entry(victim, true, 2000));
 	snprintf(path, sizeof(path), MT_MADVSTAT_DIR "/%d", (int)victim);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	EXPECT_LE(0, fd);
-	kill(victim, SIGKILL);
-	waitpid(victim, NULL, 0);
+	kill_wait(victim);
 
-	for (tries = 0; tries < 2000 && again != victim; tries++) {
-		again = fork();
-		if (again == 0)
-			_exit(0);
-		if (again < 0)
-			break;
-		if (again != victim)
-			waitpid(again, NULL, 0);
-	}
+	again = reuse_pid(victim, &tries);
 	EXPECT_EQ(0, mt_write_str(PID_MAX, saved));
 	ASSERT_EQ(victim, again) {
 		TH_LOG("pid %d not reused after %d forks", (int)victim, tries);
@@ -226,7 +259,61 @@ TEST(pid_reused_after_open)
 		TH_LOG("%s", strerror(errno));
 	}
 	close(fd);
-	waitpid(again, NULL, 0);
+	kill_wait(again);
+}
+
+/* What the victim of pid_reused_counters does: free 1 MiB, drained. */
+static void free_1m(void)
+{
+	size_t len = 1UL << 20;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		_exit(1);
+	madvise(p, len, MADV_NOHUGEPAGE);
+	memset(p, 1, len);
+	madvise(p, len, MADV_FREE);
+	mt_drain_lru();
+}
+
+/*
+ * A process that frees memory dies; a new one gets its pid: the new
+ * entry's counters start from zero (not a stress of the lookup: the
+ * module keys counters by address space, and a new process's mm_struct
+ * is often the old one's memory reused).
+ */
+TEST(pid_reused_counters)
+{
+	char saved[32];
+	pid_t victim, again;
+	int64_t marked = -1;
+	int tries, waited;
+
+	if (access(MT_MADVSTAT_DIR "/summary", R_OK) ||
+	    mt_madvstat_get(getpid(), "Marked") < 0)
+		SKIP(return, "tracking is off: no Marked field");
+	ASSERT_EQ(0, mt_read_str(PID_MAX, saved, sizeof(saved)));
+	ASSERT_EQ(0, mt_write_str(PID_MAX, "400"));
+	victim = fork_victim(free_1m);
+	EXPECT_LT(0, victim);
+	for (waited = 0; waited < 5000 && marked != 1024; waited += 10) {
+		marked = mt_madvstat_get(victim, "Marked");
+		usleep(10 * 1000);
+	}
+	EXPECT_EQ(1024, marked);
+	kill_wait(victim);
+
+	again = reuse_pid(victim, &tries);
+	EXPECT_EQ(0, mt_write_str(PID_MAX, saved));
+	ASSERT_EQ(victim, again) {
+		TH_LOG("pid %d not reused after %d forks", (int)victim, tries);
+	}
+	EXPECT_EQ(0, mt_wait_entry(again, true, 2000));
+	EXPECT_EQ(again, mt_madvstat_get(again, "Pid"));
+	EXPECT_EQ(0, mt_madvstat_get(again, "Marked"));
+	EXPECT_EQ(0, mt_madvstat_get(again, "Reclaimed"));
+	kill_wait(again);
 }
 
 /* Run fn in a forked child; its exit status, or -1 if it did not exit. */

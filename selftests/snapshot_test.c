@@ -413,7 +413,19 @@ TEST_F(lazy, fork)
 /* 10,000 one-page VMAs, kept apart by PROT_NONE pages so none merge. */
 #define NR_VMAS 10000
 
-TEST(many_vmas)
+/* Ten times the default time-out: the debug kernel is that slow. */
+FIXTURE(big) {
+};
+
+FIXTURE_SETUP(big)
+{
+}
+
+FIXTURE_TEARDOWN(big)
+{
+}
+
+TEST_F_TIMEOUT(big, many_vmas, 300)
 {
 	size_t page = mt_page_size(), len = 2 * NR_VMAS * page, i;
 	size_t lines = 0, bad = 0;

@@ -162,7 +162,7 @@ TEST(births_and_deaths)
 }
 
 /*
- * One image of the exec chain (exec_chain below): free 1 MiB, then exec
+ * One image of the exec chain (exec.chain below): free 1 MiB, then exec
  * the next image; the last one drains the LRU batches, says so on
  * EXEC_READY_FD and waits to be killed. Runs before the harness's main.
  */
@@ -201,7 +201,19 @@ __attribute__((constructor)) static void exec_chain_step(void)
  * 1 MiB: every exec starts a new address space, so no read may ever show
  * more than one image's Marked, and the last image's is exactly 1 MiB.
  */
-TEST(exec_chain)
+FIXTURE(exec) {
+};
+
+FIXTURE_SETUP(exec)
+{
+}
+
+FIXTURE_TEARDOWN(exec)
+{
+}
+
+/* Ten times the default time-out: the debug kernel is that slow. */
+TEST_F_TIMEOUT(exec, chain, 300)
 {
 	struct race_reader rd[NR_READERS];
 	struct race_stats st;

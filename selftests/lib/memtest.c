@@ -490,3 +490,49 @@ bool mt_mglru_sorter_restores(void)
 			   sizeof(lru_gen)) == 0 &&
 	       strtoul(lru_gen, NULL, 0) != 0;
 }
+
+int64_t mt_meminfo_kb(const char *key)
+{
+	char line[128];
+	size_t n = strlen(key);
+	int64_t v = -1;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = strtoll(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+int64_t mt_summary_get(const char *key)
+{
+	struct ms_report r;
+	size_t len;
+	const char *err;
+	unsigned int line;
+	char *text = ms_read_file(MT_MADVSTAT_DIR "/summary", &len);
+	int64_t v;
+
+	if (!text)
+		return -errno;
+	if (ms_report_parse(text, len, &r, &err, &line)) {
+		free(text);
+		return -EINVAL;
+	}
+	free(text);
+	v = ms_report_get(&r, key);
+	ms_report_free(&r);
+	return v;
+}
+
+void mt_leave_lazy_mms(void)
+{
+	long cpu, n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	for (cpu = 0; cpu < n; cpu++)
+		if (!mt_pin_cpu((int)cpu))
+			sched_yield();
+}

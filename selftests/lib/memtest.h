@@ -87,6 +87,14 @@ int mt_module_unload(void);
 /* Privileges. */
 int mt_become(uid_t uid, gid_t gid);
 
+/* /proc/meminfo, /proc/madvstat/summary, lazy TLB. */
+/* A /proc/meminfo value in kB, or -1. */
+int64_t mt_meminfo_kb(const char *key);
+/* A field of /proc/madvstat/summary, or a negative errno. */
+int64_t mt_summary_get(const char *key);
+/* Run a moment on each CPU, so that none keeps an exited mm loaded. */
+void mt_leave_lazy_mms(void);
+
 /* Monotonic milliseconds. */
 int64_t mt_now_ms(void);
 
