@@ -66,7 +66,19 @@ static void hog(pid_t target)
 	_exit(4);
 }
 
-TEST(hog_reclaims_lazyfree)
+FIXTURE(global) {
+};
+
+FIXTURE_SETUP(global)
+{
+}
+
+FIXTURE_TEARDOWN(global)
+{
+}
+
+/* 300 s: a debug kernel reclaims about ten times slower. */
+TEST_F_TIMEOUT(global, hog_reclaims_lazyfree, 300)
 {
 	int64_t kb = mt_page_size() / 1024, all = LEN >> 10;
 	int64_t kept = NR_REWRITTEN * kb, mem_total = meminfo_kb("MemTotal");
