@@ -24,7 +24,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 MODULE_SRC := Kbuild $(wildcard module/*.c module/*.h)
 
 .PHONY: all module user user-test selftests guest harness kernels check demo \
-	fuzz check-debug \
+	fuzz check-debug bench \
 	lint clean distclean help check-kdir
 
 all: module user
@@ -49,14 +49,18 @@ help:
 	@echo '                 into .cache/ (needs root for apt)'
 	@echo '  check          the whole test suite: dependencies, builds for both'
 	@echo '                 kernels, host tests, harness tests, selftests in QEMU'
-	@echo '                 for {6.1, 6.12} x {MGLRU off, on}, and in 512 MiB guests'
+	@echo '                 for {6.1, 6.12} x {MGLRU off, on}, in 512 MiB guests,'
+	@echo '                 and the soak tests in a 3 GiB 6.12 guest'
 	@echo '  demo           the scenario, narrated, in a 6.12 VM; CSV timelines and'
 	@echo '                 SVG charts into build/demo/'
 	@echo '  fuzz           the user-space parsers under libFuzzer + ASan/UBSan'
 	@echo '                 for FUZZ_SECONDS (default 30); part of check'
+	@echo '  bench          benchmarks in 6.1 and 6.12 guests: read cost against'
+	@echo '                 smaps_rollup and pagemap, scaling, tracking overhead,'
+	@echo '                 lock impact, module memory; table in build/bench/'
 	@echo '  check-debug    the selftests in a debug 6.12 kernel (lockdep, KASAN,'
-	@echo '                 DEBUG_VM, kmemleak), built once into .cache/debug/'
-	@echo '                 (new; not yet run to completion, not part of check)'
+	@echo '                 DEBUG_VM, kmemleak, hung tasks), built once into'
+	@echo '                 .cache/debug/; not part of check'
 	@echo '  lint           checkpatch --strict, sparse C=2 and W=1 on the module,'
 	@echo '                 for KDIR if given, else for both test kernels'
 	@echo '  clean          remove build/ (keeps the .cache/ of kernels)'
@@ -119,11 +123,18 @@ selftests: check-kdir
 	  echo "error: no kselftest headers in $(KSFT_DIR); run 'make kernels'" >&2; \
 	  exit 1; }
 	@test -n "$(SELFTESTS)" || { echo "error: no selftests/*_test.c" >&2; exit 1; }
-	@$(MAKE) --no-print-directory $(addprefix $(KOUT)/bin/,$(SELFTESTS) $(USER_PROGS))
+	@$(MAKE) --no-print-directory $(addprefix $(KOUT)/bin/,$(SELFTESTS) $(USER_PROGS)) \
+		$(KOUT)/bin/madvstat-bench
 
 $(KOUT)/bin/%_test: selftests/%_test.c $(SELFTEST_LIB) $(SELFTEST_HDR) $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(SELFTEST_LIB) $(USER_LIB)
+
+# The benchmark program qemu/bench runs in the guest.
+BENCH_SRC := $(wildcard bench/*.c)
+$(KOUT)/bin/madvstat-bench: $(BENCH_SRC) bench/bench.h $(SELFTEST_LIB) $(SELFTEST_HDR) $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -Ibench -o $@ $(BENCH_SRC) $(SELFTEST_LIB) $(USER_LIB)
 
 $(KOUT)/bin/%: userspace/%.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
@@ -154,6 +165,10 @@ fuzz:
 # kmemleak... (qemu/debug-kernel; the first build takes long).
 check-debug:
 	@./qemu/check-debug
+
+# Benchmarks in both test kernels: a table of ratios (qemu/bench).
+bench:
+	@./qemu/bench
 
 # Lint for KDIR when given, else for every test kernel.
 lint:
