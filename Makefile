@@ -109,8 +109,12 @@ $(BUILD)/user/%: userspace/%.c $(USER_LIB) $(USER_HDR)
 
 # Host unit tests, under ASan and UBSan; TAP output, totals last, summed
 # by the same runner the guests use.
-user-test: $(addprefix $(BUILD)/user-test/,$(USER_TESTS))
+user-test: $(addprefix $(BUILD)/user-test/,$(USER_TESTS)) $(BUILD)/user-test/cppcheck_test
 	@./qemu/guest-run-selftests $(BUILD)/user-test
+
+$(BUILD)/user-test/cppcheck_test: userspace/tests/cppcheck_test.sh
+	@mkdir -p $(@D)
+	cp $< $@
 
 $(BUILD)/user-test/%: userspace/tests/%.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)

@@ -104,9 +104,10 @@ static double run_op(enum op op, const struct mt_cgroup *cg)
 
 void bench_overhead(void)
 {
-	double with[NR_OPS][ROUNDS], without[NR_OPS][ROUNDS];
+	double with[NR_OPS][ROUNDS] = { { 0 } };
+	double without[NR_OPS][ROUNDS] = { { 0 } };
 	double ratio[NR_OPS][ROUNDS];
-	struct mt_cgroup cg;
+	struct mt_cgroup cg = { .path = "" };
 	int r, o, pass;
 
 	/* Our own cgroup, joined before allocating: reclaim finds our pages. */
@@ -124,9 +125,11 @@ void bench_overhead(void)
 				       loaded ? "load" : "unload");
 				goto out;
 			}
-			for (o = 0; o < NR_OPS; o++)
-				(loaded ? with : without)[o][r] =
-					run_op((enum op)o, &cg);
+			for (o = 0; o < NR_OPS; o++) {
+				double *t = loaded ? with[o] : without[o];
+
+				t[r] = run_op((enum op)o, &cg);
+			}
 		}
 		for (o = 0; o < NR_OPS; o++)
 			ratio[o][r] = with[o][r] / without[o][r];
