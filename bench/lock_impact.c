@@ -15,7 +15,7 @@
 #include "bench.h"
 
 #define ROUNDS	5
-#define OPS	2000
+#define OPS	1000
 
 enum reader { NONE, MADVSTAT, ROLLUP, NR_READERS };
 
