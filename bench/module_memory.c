@@ -22,9 +22,7 @@ void bench_module_memory(void)
 	struct crowd c;
 	double per;
 
-	if (!mt_read_str(THREADS_MAX, saved, sizeof(saved)) &&
-	    atol(saved) < 4L * NR_PROCS)
-		mt_write_str(THREADS_MAX, "40000");
+	mt_raise_sysctl(THREADS_MAX, 4L * NR_PROCS, saved, sizeof(saved));
 	mms0 = mt_summary_get("TrackedMms");
 	if (crowd_start(&c, NR_PROCS, 4 * 4096)) {
 		printf("error|module memory: cannot fork %d processes\n",

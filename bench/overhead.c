@@ -34,13 +34,10 @@ static const struct op_info {
 
 static char *map_touched(size_t len)
 {
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = mt_map_4k(len);
 
-	if (p == MAP_FAILED)
-		return NULL;
-	madvise(p, len, MADV_NOHUGEPAGE);
-	memset(p, 0x5a, len);
+	if (p)
+		memset(p, 0x5a, len);
 	return p;
 }
 
@@ -62,11 +59,9 @@ static double run_op(enum op op, const struct mt_cgroup *cg)
 		munmap(p, SZ_1G);
 		break;
 	case OP_FAULTS:
-		p = mmap(NULL, FAULT_BYTES, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
+		p = mt_map_4k(FAULT_BYTES);
+		if (!p)
 			return -ENOMEM;
-		madvise(p, FAULT_BYTES, MADV_NOHUGEPAGE);
 		t0 = bench_now_us();
 		for (i = 0; i < (int)(FAULT_BYTES / 4096); i++)
 			p[(size_t)i * 4096] = 1;

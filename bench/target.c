@@ -31,11 +31,9 @@ static int build(enum bench_layout layout, size_t size)
 
 	switch (layout) {
 	case LAYOUT_DENSE:
-		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
-			return -errno;
-		madvise(p, size, MADV_NOHUGEPAGE);
+		p = mt_map_4k(size);
+		if (!p)
+			return -ENOMEM;
 		touch_free_half(p, size);
 		return 0;
 	case LAYOUT_THP:

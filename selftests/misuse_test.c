@@ -265,15 +265,8 @@ TEST(pid_reused_after_open)
 /* What the victim of pid_reused_counters does: free 1 MiB, drained. */
 static void free_1m(void)
 {
-	size_t len = 1UL << 20;
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
+	if (!mt_lazy_free_area(1UL << 20))
 		_exit(1);
-	madvise(p, len, MADV_NOHUGEPAGE);
-	memset(p, 1, len);
-	madvise(p, len, MADV_FREE);
 	mt_drain_lru();
 }
 

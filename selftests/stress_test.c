@@ -170,19 +170,13 @@ __attribute__((constructor)) static void exec_chain_step(void)
 {
 	const char *v = getenv(EXEC_ENV);
 	char next[16];
-	char *p;
 	int n;
 
 	if (!v)
 		return;
 	n = atoi(v);
-	p = mmap(NULL, SZ_1M, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	if (!mt_lazy_free_area(SZ_1M))
 		_exit(2);
-	madvise(p, SZ_1M, MADV_NOHUGEPAGE);
-	memset(p, 1, SZ_1M);
-	madvise(p, SZ_1M, MADV_FREE);
 	if (n <= 0) {
 		mt_drain_lru();
 		if (write(EXEC_READY_FD, "r", 1) != 1)
@@ -315,22 +309,6 @@ FIXTURE_TEARDOWN(thp)
 						  self->saved[i]));
 }
 
-static int64_t vmstat(const char *key)
-{
-	char line[128];
-	size_t n = strlen(key);
-	int64_t v = -1;
-	FILE *f = fopen("/proc/vmstat", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ' ')
-			v = strtoll(line + n + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 /*
  * One 4 MiB region: its first half sparsely touched (for khugepaged, and
  * collapsed at once with MADV_COLLAPSE), its second half faulted as a
@@ -384,8 +362,9 @@ static void *thp_churn_fn(void *arg)
 /* Readers of this process while its THPs are collapsed and split. */
 TEST_F(thp, collapse_and_split)
 {
-	int64_t collapse0 = vmstat("thp_collapse_alloc");
-	int64_t split0 = vmstat("thp_split_pmd");
+	int64_t collapse0 = mt_vmstat("thp_collapse_alloc");
+	int64_t split0 = mt_vmstat("thp_split_pmd");
+	int64_t collapse1, split1;
 	struct race_reader rd[NR_READERS];
 	struct thp_churn churn = { .rounds = 0 };
 	struct race_stats st;
@@ -403,16 +382,18 @@ TEST_F(thp, collapse_and_split)
 	atomic_store(&churn.stop, true);
 	pthread_join(churn.thread, NULL);
 
+	collapse1 = mt_vmstat("thp_collapse_alloc");
+	split1 = mt_vmstat("thp_split_pmd");
 	mt_read_str(KHUGEPAGED "full_scans", scans, sizeof(scans));
 	TH_LOG("%u rounds of 4 MiB: %lld collapses, %lld PMD splits, "
 	       "%ld MADV_COLLAPSE failures, khugepaged full scans %s",
-	       churn.rounds, (long long)(vmstat("thp_collapse_alloc") - collapse0),
-	       (long long)(vmstat("thp_split_pmd") - split0), churn.collapse_err,
+	       churn.rounds, (long long)(collapse1 - collapse0),
+	       (long long)(split1 - split0), churn.collapse_err,
 	       scans);
 	log_reads(_metadata, "readers", &st);
 	/* The test must have done what it is named for. */
-	EXPECT_LT(collapse0, vmstat("thp_collapse_alloc"));
-	EXPECT_LT(split0, vmstat("thp_split_pmd"));
+	EXPECT_LT(collapse0, collapse1);
+	EXPECT_LT(split0, split1);
 	EXPECT_LT(0, st.reads);
 	EXPECT_EQ(st.reads, st.ok);
 	EXPECT_EQ(0, st.bad_counts);

@@ -491,20 +491,71 @@ bool mt_mglru_sorter_restores(void)
 	       strtoul(lru_gen, NULL, 0) != 0;
 }
 
-int64_t mt_meminfo_kb(const char *key)
+/*
+ * The value of "KEY<sep>VALUE" in a /proc file of such lines: ':' for
+ * /proc/meminfo ("MemTotal:  2014 kB"), ' ' for /proc/vmstat.
+ */
+static int64_t mt_proc_value(const char *path, const char *key, char sep)
 {
 	char line[128];
 	size_t n = strlen(key);
 	int64_t v = -1;
-	FILE *f = fopen("/proc/meminfo", "re");
+	FILE *f = fopen(path, "re");
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':')
+		if (!strncmp(line, key, n) && line[n] == sep) {
 			v = strtoll(line + n + 1, NULL, 10);
+			break;
+		}
 	fclose(f);
 	return v;
+}
+
+int64_t mt_meminfo_kb(const char *key)
+{
+	return mt_proc_value("/proc/meminfo", key, ':');
+}
+
+int64_t mt_vmstat(const char *key)
+{
+	return mt_proc_value("/proc/vmstat", key, ' ');
+}
+
+int mt_raise_sysctl(const char *path, long min, char *saved, size_t size)
+{
+	char v[32];
+	int err = mt_read_str(path, saved, size);
+
+	if (err || atol(saved) >= min) {
+		saved[0] = '\0';
+		return err;
+	}
+	snprintf(v, sizeof(v), "%ld", min);
+	return mt_write_str(path, v);
+}
+
+void *mt_map_4k(size_t len)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, len, MADV_NOHUGEPAGE);
+	return p;
+}
+
+void *mt_lazy_free_area(size_t len)
+{
+	char *p = mt_map_4k(len);
+
+	if (p) {
+		memset(p, 1, len);
+		madvise(p, len, MADV_FREE);
+	}
+	return p;
 }
 
 int64_t mt_summary_get(const char *key)

@@ -87,9 +87,18 @@ int mt_module_unload(void);
 /* Privileges. */
 int mt_become(uid_t uid, gid_t gid);
 
-/* /proc/meminfo, /proc/madvstat/summary, lazy TLB. */
-/* A /proc/meminfo value in kB, or -1. */
+/* /proc/meminfo and /proc/vmstat values, or -1. */
 int64_t mt_meminfo_kb(const char *key);
+int64_t mt_vmstat(const char *key);
+/*
+ * Raise a sysctl file to at least min, its old value saved (saved[0] is
+ * '\0' when it was high enough already: nothing to restore).
+ */
+int mt_raise_sysctl(const char *path, long min, char *saved, size_t size);
+/* len bytes of anonymous memory in 4 kB pages (no THP); NULL on error. */
+void *mt_map_4k(size_t len);
+/* The same, written, then MADV_FREE'd. */
+void *mt_lazy_free_area(size_t len);
 /* A field of /proc/madvstat/summary, or a negative errno. */
 int64_t mt_summary_get(const char *key);
 /* Run a moment on each CPU, so that none keeps an exited mm loaded. */

@@ -176,14 +176,11 @@ const char *race_stats_str(char *buf, size_t size, const char *who,
 /* Map, touch and free SPAWN_PAGES; rewrite a few if asked. */
 static void free_some(int rewrite)
 {
-	size_t page = mt_page_size(), len = SPAWN_PAGES * page, i;
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t page = mt_page_size(), i;
+	char *p = mt_lazy_free_area(SPAWN_PAGES * page);
 
-	if (p == MAP_FAILED)
+	if (!p)
 		return;
-	memset(p, 1, len);
-	madvise(p, len, MADV_FREE);
 	for (i = 0; rewrite && i < SPAWN_PAGES; i += 8)
 		p[i * page] = 2;
 }

@@ -25,25 +25,6 @@
 #define HOG_CHUNK	(16UL << 20)
 #define HOG_MAX		(4UL << 30)	/* the OOM killer stops it first */
 #define SMALL_VM_KB	(640L << 10)
-static int64_t meminfo_kb(const char *key)
-{
-	char name[64];
-	long long v;
-	int64_t ret = -1;
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld kB", name, &v) == 2)
-		if (!strncmp(name, key, strlen(key)) &&
-		    name[strlen(key)] == ':') {
-			ret = v;
-			break;
-		}
-	fclose(f);
-	return ret;
-}
-
 /* Allocate and touch until the target holds no lazily freed memory. */
 static void hog(pid_t target)
 {
@@ -81,7 +62,7 @@ FIXTURE_TEARDOWN(global)
 TEST_F_TIMEOUT(global, hog_reclaims_lazyfree, 300)
 {
 	int64_t kb = mt_page_size() / 1024, all = LEN >> 10;
-	int64_t kept = NR_REWRITTEN * kb, mem_total = meminfo_kb("MemTotal");
+	int64_t kept = NR_REWRITTEN * kb, mem_total = mt_meminfo_kb("MemTotal");
 	int64_t marked, reclaimed, rescued, dropped, lazy, dirty;
 	struct mt_cgroup cg;
 	unsigned char *mem;
