@@ -72,7 +72,6 @@ void bench_lock_impact(void);
 void bench_module_memory(void);
 
 /* The module, from /lib/madvstat/madvstat.ko. */
-bool bench_module_loaded(void);
 int bench_module_set(bool loaded);
 
 #endif /* MADVSTAT_BENCH_H */

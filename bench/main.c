@@ -12,14 +12,9 @@
 #include "bench.h"
 #include "memtest.h"
 
-bool bench_module_loaded(void)
-{
-	return access("/sys/module/madvstat", F_OK) == 0;
-}
-
 int bench_module_set(bool loaded)
 {
-	if (loaded == bench_module_loaded())
+	if (loaded == mt_module_loaded())
 		return 0;
 	return loaded ? mt_module_load("") : mt_module_unload();
 }
@@ -43,7 +38,7 @@ int main(int argc, char **argv)
 	int a;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!bench_module_loaded()) {
+	if (!mt_module_loaded()) {
 		fprintf(stderr, "madvstat-bench: madvstat is not loaded\n");
 		return 1;
 	}
@@ -61,5 +56,5 @@ int main(int argc, char **argv)
 		printf("time|%s|%.0f s\n", sections[i].name,
 		       (bench_now_us() - t0) / 1e6);
 	}
-	return bench_module_loaded() ? 0 : 1;
+	return mt_module_loaded() ? 0 : 1;
 }

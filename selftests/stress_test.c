@@ -399,11 +399,6 @@ TEST_F(thp, collapse_and_split)
 	EXPECT_EQ(0, st.bad_counts);
 }
 
-static bool module_loaded(void)
-{
-	return access("/sys/module/madvstat", F_OK) == 0;
-}
-
 FIXTURE(reload) {
 };
 
@@ -411,13 +406,13 @@ FIXTURE_SETUP(reload)
 {
 	if (access(MT_MODULE_PATH, R_OK))
 		SKIP(return, "no %s", MT_MODULE_PATH);
-	if (!module_loaded())
+	if (!mt_module_loaded())
 		SKIP(return, "madvstat is not loaded");
 }
 
 FIXTURE_TEARDOWN(reload)
 {
-	if (!module_loaded())
+	if (!mt_module_loaded())
 		EXPECT_EQ(0, mt_module_load(""));
 }
 

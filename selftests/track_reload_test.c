@@ -74,7 +74,7 @@ FIXTURE_TEARDOWN(reload)
 		munmap(self->a.mem, LEN);
 	if (!self->ready)
 		return;
-	if (access("/sys/module/madvstat", F_OK) == 0)
+	if (mt_module_loaded())
 		EXPECT_EQ(0, mt_module_unload());
 	EXPECT_EQ(0, mt_module_load(""));
 }

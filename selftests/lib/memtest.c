@@ -425,6 +425,11 @@ int64_t mt_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+bool mt_module_loaded(void)
+{
+	return access("/sys/module/madvstat", F_OK) == 0;
+}
+
 int mt_module_load(const char *params)
 {
 	int fd = open(MT_MODULE_PATH, O_RDONLY | O_CLOEXEC);

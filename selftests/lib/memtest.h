@@ -81,6 +81,7 @@ int mt_thp_setting(const char *path, char *out, size_t size);
 bool mt_mglru_sorter_restores(void);
 
 /* The module: load from MT_MODULE_PATH with parameters, unload. */
+bool mt_module_loaded(void);
 int mt_module_load(const char *params);
 int mt_module_unload(void);
 
