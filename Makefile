@@ -15,17 +15,24 @@ KSERIES = $(word 1,$(subst ., ,$(KREL))).$(word 2,$(subst ., ,$(KREL)))
 KSFT_DIR ?= $(CACHE)/ksft/$(KSERIES)
 KOUT = $(BUILD)/$(KREL)
 
+# The one place the version lives; the module, the CLI and DKMS read it.
+VERSION := $(shell cat VERSION)
+
 CC ?= cc
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
-	-Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
+	-Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+	-DMADVSTAT_VERSION='"$(VERSION)"'
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
-MODULE_SRC := Kbuild $(wildcard module/*.c module/*.h)
+PREFIX ?= /usr/local
+DKMS_SRCTREE ?= /usr/src
+
+MODULE_SRC := Kbuild VERSION $(wildcard module/*.c module/*.h)
 
 .PHONY: all module user user-test selftests guest harness kernels check demo \
-	fuzz check-debug bench \
-	lint clean distclean help check-kdir
+	fuzz check-debug bench install uninstall dkms-source dkms-install \
+	dkms-remove lint clean distclean help check-kdir
 
 all: module user
 
@@ -62,6 +69,18 @@ help:
 	@echo '  check-debug    the selftests in a debug 6.12 kernel (lockdep, KASAN,'
 	@echo '                 DEBUG_VM, kmemleak, hung tasks), built once into'
 	@echo '                 .cache/debug/; not part of check'
+	@echo '  install        as root: madvstat.ko for KDIR into /lib/modules/<release>/'
+	@echo '                 extra/ (then depmod), madvstat and madvfree-repro into'
+	@echo '                 $$(PREFIX)/bin, the man page into $$(PREFIX)/share/man/man1'
+	@echo '                 (PREFIX=$(PREFIX); DESTDIR= stages them, without'
+	@echo '                 depmod; SIGN_KEY= SIGN_CERT= signs the module)'
+	@echo '  uninstall      remove what install installed'
+	@echo '  dkms-install   as root: the module source into /usr/src/madvstat-$(VERSION)/,'
+	@echo '                 then dkms add, build and install for KDIR; DKMS rebuilds'
+	@echo '                 it for each kernel installed later'
+	@echo '  dkms-remove    dkms remove for all kernels, and the source tree'
+	@echo '  dkms-source    only the DKMS source tree, into'
+	@echo '                 $$(DESTDIR)$$(DKMS_SRCTREE)/madvstat-$(VERSION)/'
 	@echo '  lint           checkpatch --strict, sparse C=2 and W=1 on the module,'
 	@echo '                 for KDIR if given, else for both test kernels'
 	@echo '  clean          remove build/ (keeps the .cache/ of kernels)'
@@ -82,7 +101,7 @@ check-kdir:
 # copy of the sources under build/<release>/ and both can be built side by side.
 module: check-kdir
 	@mkdir -p $(KOUT)/module
-	@cp -p Kbuild $(KOUT)/
+	@cp -p Kbuild VERSION $(KOUT)/
 	@cp -p $(wildcard module/*.c module/*.h) $(KOUT)/module/
 	$(MAKE) -C $(KDIR) M=$(KOUT) modules
 	@echo "built $(KOUT)/madvstat.ko"
@@ -104,7 +123,7 @@ SELFTEST_CFLAGS := $(filter-out -std=c11,$(USER_CFLAGS)) -std=gnu11 \
 
 user: $(addprefix $(BUILD)/user/,$(USER_PROGS))
 
-$(BUILD)/user/%: userspace/%.c $(USER_LIB) $(USER_HDR)
+$(BUILD)/user/%: userspace/%.c $(USER_LIB) $(USER_HDR) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iuserspace/lib -o $@ $< $(USER_LIB)
 
@@ -141,7 +160,7 @@ $(KOUT)/bin/madvstat-bench: $(BENCH_SRC) bench/bench.h $(SELFTEST_LIB) $(SELFTES
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -Ibench -o $@ $(BENCH_SRC) $(SELFTEST_LIB) $(USER_LIB)
 
-$(KOUT)/bin/%: userspace/%.c $(USER_LIB) $(USER_HDR)
+$(KOUT)/bin/%: userspace/%.c $(USER_LIB) $(USER_HDR) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -Iuserspace/lib -o $@ $< $(USER_LIB)
 
@@ -174,6 +193,60 @@ check-debug:
 # Benchmarks in both test kernels: a table of ratios (qemu/bench).
 bench:
 	@./qemu/bench
+
+# Installing on a real host. DESTDIR stages the files (for packaging, and
+# for the install test of `make check`); depmod runs only without it.
+MOD_DEST = $(DESTDIR)/lib/modules/$(KREL)/extra
+INSTALLED := $(MOD_DEST)/madvstat.ko $(DESTDIR)$(PREFIX)/bin/madvstat \
+	$(DESTDIR)$(PREFIX)/bin/madvfree-repro \
+	$(DESTDIR)$(PREFIX)/share/man/man1/madvstat.1
+
+install: module user
+	install -D -m 644 $(KOUT)/madvstat.ko $(MOD_DEST)/madvstat.ko
+ifneq ($(SIGN_KEY)$(SIGN_CERT),)
+	@test -f "$(SIGN_KEY)" && test -f "$(SIGN_CERT)" || { \
+	  echo "error: SIGN_KEY and SIGN_CERT must both name files" >&2; exit 1; }
+	$(KDIR)/scripts/sign-file sha256 $(SIGN_KEY) $(SIGN_CERT) \
+		$(MOD_DEST)/madvstat.ko
+endif
+	install -D -m 755 $(BUILD)/user/madvstat $(DESTDIR)$(PREFIX)/bin/madvstat
+	install -D -m 755 $(BUILD)/user/madvfree-repro \
+		$(DESTDIR)$(PREFIX)/bin/madvfree-repro
+	install -D -m 644 Documentation/madvstat.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/madvstat.1
+ifeq ($(DESTDIR),)
+	depmod -a $(KREL)
+	@echo "installed; load it with: modprobe madvstat"
+endif
+
+uninstall: check-kdir
+	rm -f $(INSTALLED)
+ifeq ($(DESTDIR),)
+	depmod -a $(KREL)
+endif
+
+# The source tree DKMS builds from: Kbuild, VERSION, module/ and dkms.conf
+# with the version filled in.
+DKMS_DIR = $(DESTDIR)$(DKMS_SRCTREE)/madvstat-$(VERSION)
+dkms-source:
+	rm -rf $(DKMS_DIR)
+	mkdir -p $(DKMS_DIR)/module
+	cp -p Kbuild VERSION $(DKMS_DIR)/
+	cp -p $(wildcard module/*.c module/*.h) $(DKMS_DIR)/module/
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf >$(DKMS_DIR)/dkms.conf
+
+dkms-install: check-kdir
+	@command -v dkms >/dev/null || { \
+	  echo "error: dkms is not installed (apt-get install dkms)" >&2; exit 1; }
+	-dkms remove madvstat/$(VERSION) --all 2>/dev/null
+	$(MAKE) --no-print-directory dkms-source DESTDIR=
+	dkms add madvstat/$(VERSION)
+	dkms install madvstat/$(VERSION) -k $(KREL)
+	@echo "installed for $(KREL); load it with: modprobe madvstat"
+
+dkms-remove:
+	-dkms remove madvstat/$(VERSION) --all
+	rm -rf $(DKMS_SRCTREE)/madvstat-$(VERSION)
 
 # Lint for KDIR when given, else for every test kernel.
 lint:

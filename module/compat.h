@@ -7,6 +7,8 @@
 #ifndef MADVSTAT_COMPAT_H
 #define MADVSTAT_COMPAT_H
 
+#include "requirements.h"
+
 #include <linux/version.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>

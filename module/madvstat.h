@@ -5,6 +5,8 @@
 #ifndef MADVSTAT_H
 #define MADVSTAT_H
 
+#include "requirements.h"
+
 #include <linux/atomic.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>

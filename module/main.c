@@ -65,4 +65,4 @@ module_exit(madvstat_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("madvstat developers");
 MODULE_DESCRIPTION("Per-process accounting of lazily freed (MADV_FREE) memory");
-MODULE_VERSION("0.1");
+MODULE_VERSION(MADVSTAT_VERSION);

@@ -12,7 +12,12 @@
 
 #include "toplist.h"
 
-#define MS_VERSION "0.1"
+/* The Makefile passes the contents of the file VERSION. */
+#ifdef MADVSTAT_VERSION
+#define MS_VERSION MADVSTAT_VERSION
+#else
+#define MS_VERSION "unknown"
+#endif
 #define MS_TOP_DEFAULT 20
 
 enum ms_cmd {
