@@ -20,6 +20,11 @@
  * called for mappings that do not hold the folio.
  *
  * Lifetime: the __mmdrop() probe forgets an mm as it is freed.
+ *
+ * The three ftrace callbacks are permanent: while they are registered the
+ * kernel refuses sysctl kernel.ftrace_enabled=0, which would silence them
+ * without a word. Kprobes can still be switched off system-wide; the
+ * canary (kprobe_canary.c) tells when, and the Tracking line says so.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -58,6 +63,7 @@ static u64 madvstat_loaded_at;		/* boot-time ns, once probes are on */
 static bool madvstat_hooks_on;
 static const char *madvstat_hook_failed;	/* which probe, if one failed */
 static int madvstat_hook_err;
+static bool madvstat_kprobes_were_off;	/* at load: tracking off for that */
 
 /* Would the kernel's own test let this folio turn lazily freed? */
 static bool madvstat_can_turn_lazy(struct folio *folio)
@@ -226,16 +232,11 @@ static int madvstat_on_unmap_return(struct kretprobe_instance *ri,
 	return 0;
 }
 
-static int madvstat_on_mmdrop(struct kprobe *p, struct pt_regs *regs)
+static void madvstat_on_mmdrop(unsigned long ip, unsigned long parent_ip,
+			       struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
-	madvstat_mm_remove((struct mm_struct *)regs_get_kernel_argument(regs, 0));
-	return 0;
+	madvstat_mm_remove((struct mm_struct *)madvstat_fregs_arg(fregs, 0));
 }
-
-static struct kprobe madvstat_kp_mmdrop = {
-	.symbol_name	= "__mmdrop",
-	.pre_handler	= madvstat_on_mmdrop,
-};
 
 /*
  * The two per-folio hooks are plain ftrace callbacks, not kprobes: they run
@@ -243,13 +244,22 @@ static struct kprobe madvstat_kp_mmdrop = {
  * cost about as much again. Both functions run with preemption disabled
  * (under a page-table lock, or the lruvec lock), and our callbacks call
  * nothing that could reach them again, so no recursion guard is needed.
+ * The __mmdrop() hook is one too, so that switching kprobes off can never
+ * leave the record of a freed mm to a new one.
  */
 static struct ftrace_ops madvstat_fops_mark = {
 	.func	= madvstat_on_mark,
+	.flags	= FTRACE_OPS_FL_PERMANENT,
 };
 
 static struct ftrace_ops madvstat_fops_drain = {
 	.func	= madvstat_on_drain,
+	.flags	= FTRACE_OPS_FL_PERMANENT,
+};
+
+static struct ftrace_ops madvstat_fops_mmdrop = {
+	.func	= madvstat_on_mmdrop,
+	.flags	= FTRACE_OPS_FL_PERMANENT,
 };
 
 static int madvstat_ftrace_on(struct ftrace_ops *ops, const char *symbol)
@@ -282,15 +292,18 @@ static void madvstat_hooks_off(void)
 	madvstat_ftrace_off(&madvstat_fops_mark);
 	madvstat_ftrace_off(&madvstat_fops_drain);
 	unregister_kretprobe(&madvstat_krp_unmap);
-	unregister_kprobe(&madvstat_kp_mmdrop);
+	madvstat_ftrace_off(&madvstat_fops_mmdrop);
+	madvstat_canary_exit();
 	/* No handler runs now (each ran with preemption disabled). */
 	synchronize_rcu();
 	madvstat_mm_free_all();
 }
 
 /*
- * Order matters: the mm probe first, so no state outlives its mm; the
- * drain before the mark, so no mark goes unseen at its drain.
+ * Order matters: the mm probe first, so no state outlives its mm (and, being
+ * permanent, it fails with -EBUSY when ftrace is switched off, before the
+ * canary could blame kprobes, which ride on ftrace); the drain before the
+ * mark, so no mark goes unseen at its drain.
  */
 int madvstat_hooks_init(void)
 {
@@ -302,13 +315,23 @@ int madvstat_hooks_init(void)
 	madvstat_krp_unmap.maxactive = max(64, 4 * (int)num_possible_cpus());
 
 	madvstat_hook_failed = "__mmdrop";
-	err = register_kprobe(&madvstat_kp_mmdrop);
+	err = madvstat_ftrace_on(&madvstat_fops_mmdrop, "__mmdrop");
 	if (err)
 		goto fail;
+	/* Kprobes switched off system-wide would leave Reclaimed at 0. */
+	madvstat_hook_failed = "a function of madvstat";
+	err = madvstat_canary_init();
+	if (err)
+		goto fail_mmdrop;
+	if (!madvstat_kprobes_fire()) {
+		madvstat_kprobes_were_off = true;
+		err = -EPERM;
+		goto fail_canary;
+	}
 	madvstat_hook_failed = "try_to_unmap_one";
 	err = register_kretprobe(&madvstat_krp_unmap);
 	if (err)
-		goto fail_mmdrop;
+		goto fail_canary;
 	madvstat_hook_failed = MADVSTAT_DRAIN_SYMBOL;
 	err = madvstat_ftrace_on(&madvstat_fops_drain, MADVSTAT_DRAIN_SYMBOL);
 	if (err)
@@ -326,15 +349,23 @@ fail_drain:
 	madvstat_ftrace_off(&madvstat_fops_drain);
 fail_unmap:
 	unregister_kretprobe(&madvstat_krp_unmap);
+fail_canary:
+	madvstat_canary_exit();
 fail_mmdrop:
-	unregister_kprobe(&madvstat_kp_mmdrop);
+	madvstat_ftrace_off(&madvstat_fops_mmdrop);
 	synchronize_rcu();
 	madvstat_mm_free_all();
 fail:
 	/* The snapshot still works; say once why the counters do not. */
 	madvstat_hook_err = err;
-	pr_warn("tracking off: cannot probe %s (error %d)\n",
-		madvstat_hook_failed, err);
+	if (madvstat_kprobes_were_off)
+		pr_warn("tracking off: kprobes are disabled system-wide\n");
+	else if (err == -EBUSY)
+		pr_warn("tracking off: cannot probe %s: ftrace is disabled (kernel.ftrace_enabled = 0)\n",
+			madvstat_hook_failed);
+	else
+		pr_warn("tracking off: cannot probe %s (error %d)\n",
+			madvstat_hook_failed, err);
 	return 0;
 }
 
@@ -361,11 +392,13 @@ unsigned long madvstat_hooks_missed(void)
  * @m: the report
  * @leader: the process's leader, or NULL for the summary
  *
- * First word "live" or "off"; then since when, or why not.
+ * First word "live", "partial" (kprobes are switched off: no reclaim is
+ * counted) or "off"; then since when, or why not.
  */
 void madvstat_show_tracking(struct seq_file *m, struct task_struct *leader)
 {
 	unsigned long missed = madvstat_hooks_missed();
+	u64 first, last;
 
 	seq_printf(m, "%-15s", "Tracking:");
 	if (!madvstat_track) {
@@ -373,8 +406,18 @@ void madvstat_show_tracking(struct seq_file *m, struct task_struct *leader)
 		return;
 	}
 	if (!madvstat_hooks_on) {
-		seq_printf(m, "off, cannot probe %s (error %d)\n",
-			   madvstat_hook_failed, madvstat_hook_err);
+		if (madvstat_kprobes_were_off)
+			seq_puts(m, "off, kprobes are disabled system-wide\n");
+		else if (madvstat_hook_err == -EBUSY)
+			seq_printf(m, "off, cannot probe %s: ftrace is disabled\n",
+				   madvstat_hook_failed);
+		else
+			seq_printf(m, "off, cannot probe %s (error %d)\n",
+				   madvstat_hook_failed, madvstat_hook_err);
+		return;
+	}
+	if (!madvstat_kprobes_fire()) {
+		seq_puts(m, "partial, kprobes are disabled system-wide: Reclaimed, Rescued and RescuedPinned are not counted\n");
 		return;
 	}
 	if (leader && leader->start_boottime > madvstat_loaded_at)
@@ -384,5 +427,8 @@ void madvstat_show_tracking(struct seq_file *m, struct task_struct *leader)
 			   madvstat_loaded_at / NSEC_PER_SEC);
 	if (missed)
 		seq_printf(m, ", %lu reclaim events missed system-wide", missed);
+	if (madvstat_kprobes_off_seen(&first, &last))
+		seq_printf(m, ", reclaim not counted while kprobes were disabled (seen from %llu s to %llu s after boot)",
+			   first, last);
 	seq_putc(m, '\n');
 }

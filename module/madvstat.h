@@ -133,6 +133,12 @@ bool madvstat_tracking(void);
 void madvstat_show_tracking(struct seq_file *m, struct task_struct *leader);
 unsigned long madvstat_hooks_missed(void);
 
+/* kprobe_canary.c: whether kprobes fire now, and when they did not. */
+int madvstat_canary_init(void);
+void madvstat_canary_exit(void);
+bool madvstat_kprobes_fire(void);
+bool madvstat_kprobes_off_seen(u64 *first, u64 *last);
+
 /* tracepoint.c */
 struct madvstat_tp {
 	const char *name;

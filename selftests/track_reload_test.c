@@ -2,7 +2,8 @@
 /*
  * Tracking across module loads: a process started before insmod is
  * counted from the load on and says so; track=0 turns the counters off
- * and leaves the snapshot exact.
+ * and leaves the snapshot exact; an administrator who switches kprobes or
+ * ftrace off is told what that costs, never given silent zeros.
  *
  * Each test reloads madvstat.ko from MT_MODULE_PATH and leaves it loaded
  * with default parameters.
@@ -19,6 +20,8 @@
 
 #define LEN		(8UL << 20)
 #define TRACK_PARAM	"/sys/module/madvstat/parameters/track"
+#define KPROBES_ENABLED	"/sys/kernel/debug/kprobes/enabled"
+#define FTRACE_ENABLED	"/proc/sys/kernel/ftrace_enabled"
 
 static void tracking_of(struct __test_metadata *_metadata, pid_t pid,
 			char *buf, size_t size)
@@ -76,6 +79,11 @@ FIXTURE_TEARDOWN(reload)
 		return;
 	if (mt_module_loaded())
 		EXPECT_EQ(0, mt_module_unload());
+	/* Whatever a test switched off, on again before the next load. */
+	if (!access(KPROBES_ENABLED, W_OK))
+		EXPECT_EQ(0, mt_write_str(KPROBES_ENABLED, "1"));
+	if (!access(FTRACE_ENABLED, W_OK))
+		EXPECT_EQ(0, mt_write_str(FTRACE_ENABLED, "1"));
 	EXPECT_EQ(0, mt_module_load(""));
 }
 
@@ -137,6 +145,109 @@ TEST_F(reload, track_off)
 
 	tracking_of(_metadata, getpid(), line, sizeof(line));
 	EXPECT_EQ(0, strncmp(line, "off", 3));
+}
+
+/* Kprobes off at load: tracking off, and the line says why. */
+TEST_F(reload, kprobes_off_at_load)
+{
+	struct ms_report r;
+
+	if (!self->ready)
+		return;
+	if (access(KPROBES_ENABLED, W_OK))
+		SKIP(return, "no %s (debugfs not mounted?)", KPROBES_ENABLED);
+	ASSERT_EQ(0, mt_module_unload());
+	ASSERT_EQ(0, mt_write_str(KPROBES_ENABLED, "0"));
+	ASSERT_EQ(0, mt_module_load(""));
+	/* The snapshot is as exact as ever. */
+	ASSERT_EQ(0, madvise(self->a.mem, LEN, MADV_FREE));
+	ASSERT_EQ(0, mt_drain_lru());
+	ASSERT_EQ(0, mt_madvstat_read(getpid(), &r));
+	EXPECT_STREQ("off, kprobes are disabled system-wide", r.tracking);
+	EXPECT_EQ(-1, ms_report_get(&r, "Marked"));
+	EXPECT_EQ(mt_rollup_get(getpid(), "LazyFree"),
+		  ms_report_get(&r, "LazyFree"));
+	EXPECT_LE((int64_t)(LEN >> 10), ms_report_get(&r, "LazyFree"));
+	ms_report_free(&r);
+}
+
+/*
+ * Kprobes switched off while loaded: the line says "partial" and reclaim
+ * goes uncounted (Marked still counts); switched on again, reclaim counts
+ * again and the line keeps saying when it did not.
+ */
+TEST_F(reload, kprobes_off_while_loaded)
+{
+	struct mt_cgroup cg;
+	struct ms_report r;
+	unsigned char *p;
+
+	if (!self->ready)
+		return;
+	if (access(KPROBES_ENABLED, W_OK))
+		SKIP(return, "no %s (debugfs not mounted?)", KPROBES_ENABLED);
+	ASSERT_EQ(0, mt_module_unload());
+	ASSERT_EQ(0, mt_module_load(""));
+	/* In a cgroup of our own before allocating, for memory.reclaim. */
+	ASSERT_EQ(0, mt_cgroup_create(&cg, "kprobes-off"));
+	ASSERT_EQ(0, mt_cgroup_join(&cg));
+	p = mt_lazy_free_area(LEN);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, mt_drain_lru());
+	EXPECT_EQ((int64_t)(LEN >> 10), mt_madvstat_get(getpid(), "Marked"));
+
+	ASSERT_EQ(0, mt_write_str(KPROBES_ENABLED, "0"));
+	ASSERT_EQ(0, mt_madvstat_read(getpid(), &r));
+	EXPECT_STREQ("partial, kprobes are disabled system-wide: Reclaimed, Rescued and RescuedPinned are not counted",
+		     r.tracking);
+	ms_report_free(&r);
+	EXPECT_EQ(0, mt_cgroup_reclaim(&cg, "64M", 3));
+	EXPECT_EQ(0, mt_rollup_get(getpid(), "LazyFree"));
+	EXPECT_EQ(0, mt_madvstat_get(getpid(), "Reclaimed"));
+	munmap(p, LEN);
+
+	ASSERT_EQ(0, mt_write_str(KPROBES_ENABLED, "1"));
+	p = mt_lazy_free_area(LEN);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, mt_drain_lru());
+	EXPECT_EQ(0, mt_cgroup_reclaim(&cg, "64M", 3));
+	EXPECT_EQ(0, mt_rollup_get(getpid(), "LazyFree"));
+	ASSERT_EQ(0, mt_madvstat_read(getpid(), &r));
+	EXPECT_EQ((int64_t)(2 * LEN >> 10), ms_report_get(&r, "Marked"));
+	EXPECT_EQ((int64_t)(LEN >> 10), ms_report_get(&r, "Reclaimed"));
+	EXPECT_EQ(0, strncmp(r.tracking, "live, since ", 12));
+	EXPECT_NE(NULL, strstr(r.tracking, ", reclaim not counted while kprobes were disabled (seen from ")) {
+		TH_LOG("Tracking: %s", r.tracking);
+	}
+	ms_report_free(&r);
+	munmap(p, LEN);
+	EXPECT_EQ(0, mt_cgroup_leave());
+	EXPECT_EQ(0, mt_cgroup_remove(&cg));
+}
+
+/*
+ * Its ftrace callbacks are permanent: while it tracks, ftrace cannot be
+ * switched off under it; switched off before the load, tracking is off and
+ * the line says why.
+ */
+TEST_F(reload, ftrace_off)
+{
+	struct ms_report r;
+
+	if (!self->ready)
+		return;
+	if (access(FTRACE_ENABLED, W_OK))
+		SKIP(return, "no %s", FTRACE_ENABLED);
+	EXPECT_EQ(-EBUSY, mt_write_str(FTRACE_ENABLED, "0"));
+
+	ASSERT_EQ(0, mt_module_unload());
+	ASSERT_EQ(0, mt_write_str(FTRACE_ENABLED, "0"));
+	ASSERT_EQ(0, mt_module_load(""));
+	ASSERT_EQ(0, mt_madvstat_read(getpid(), &r));
+	EXPECT_STREQ("off, cannot probe __mmdrop: ftrace is disabled",
+		     r.tracking);
+	EXPECT_EQ(-1, ms_report_get(&r, "Marked"));
+	ms_report_free(&r);
 }
 
 TEST_HARNESS_MAIN
