@@ -31,7 +31,8 @@ DKMS_SRCTREE ?= /usr/src
 MODULE_SRC := Kbuild VERSION $(wildcard module/*.c module/*.h)
 
 .PHONY: all module user user-test selftests guest harness kernels check demo \
-	fuzz check-debug bench install uninstall dkms-source dkms-install \
+	fuzz check-debug bench install install-module install-user uninstall \
+	dkms-source dkms-install \
 	dkms-remove lint clean distclean help check-kdir
 
 all: module user
@@ -69,12 +70,14 @@ help:
 	@echo '  check-debug    the selftests in a debug 6.12 kernel (lockdep, KASAN,'
 	@echo '                 DEBUG_VM, kmemleak, hung tasks), built once into'
 	@echo '                 .cache/debug/; not part of check'
-	@echo '  install        as root: madvstat.ko for KDIR into /lib/modules/<release>/'
-	@echo '                 extra/ (then depmod), madvstat and madvfree-repro into'
-	@echo '                 $$(PREFIX)/bin, the man page into $$(PREFIX)/share/man/man1'
-	@echo '                 (PREFIX=$(PREFIX); DESTDIR= stages them, without'
-	@echo '                 depmod; SIGN_KEY= SIGN_CERT= signs the module)'
-	@echo '  uninstall      remove what install installed'
+	@echo '  install        as root: install-module and install-user'
+	@echo '  install-module madvstat.ko for KDIR into /lib/modules/<release>/extra/,'
+	@echo '                 then depmod (SIGN_KEY=file SIGN_CERT=file: signed)'
+	@echo '  install-user   madvstat and madvfree-repro into $$(PREFIX)/bin, the'
+	@echo '                 man page into $$(PREFIX)/share/man/man1 (PREFIX=$(PREFIX));'
+	@echo '                 with DKMS, this is the rest of the install'
+	@echo '                 (DESTDIR= stages any of the three, without depmod)'
+	@echo '  uninstall      remove what install, install-module or install-user installed'
 	@echo '  dkms-install   as root: the module source into /usr/src/madvstat-$(VERSION)/,'
 	@echo '                 then dkms add, build and install for KDIR; DKMS rebuilds'
 	@echo '                 it for each kernel installed later'
@@ -201,7 +204,9 @@ INSTALLED := $(MOD_DEST)/madvstat.ko $(DESTDIR)$(PREFIX)/bin/madvstat \
 	$(DESTDIR)$(PREFIX)/bin/madvfree-repro \
 	$(DESTDIR)$(PREFIX)/share/man/man1/madvstat.1
 
-install: module user
+install: install-module install-user
+
+install-module: module
 	install -D -m 644 $(KOUT)/madvstat.ko $(MOD_DEST)/madvstat.ko
 ifneq ($(SIGN_KEY)$(SIGN_CERT),)
 	@test -f "$(SIGN_KEY)" && test -f "$(SIGN_CERT)" || { \
@@ -209,15 +214,17 @@ ifneq ($(SIGN_KEY)$(SIGN_CERT),)
 	$(KDIR)/scripts/sign-file sha256 $(SIGN_KEY) $(SIGN_CERT) \
 		$(MOD_DEST)/madvstat.ko
 endif
+ifeq ($(DESTDIR),)
+	depmod -a $(KREL)
+	@echo "installed for $(KREL); load it with: modprobe madvstat"
+endif
+
+install-user: user
 	install -D -m 755 $(BUILD)/user/madvstat $(DESTDIR)$(PREFIX)/bin/madvstat
 	install -D -m 755 $(BUILD)/user/madvfree-repro \
 		$(DESTDIR)$(PREFIX)/bin/madvfree-repro
 	install -D -m 644 Documentation/madvstat.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man1/madvstat.1
-ifeq ($(DESTDIR),)
-	depmod -a $(KREL)
-	@echo "installed; load it with: modprobe madvstat"
-endif
 
 uninstall: check-kdir
 	rm -f $(INSTALLED)
