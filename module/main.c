@@ -21,7 +21,7 @@ MODULE_PARM_DESC(owner_read,
 bool madvstat_track = true;
 module_param_named(track, madvstat_track, bool, 0444);
 MODULE_PARM_DESC(track,
-		 "Count Marked/Reclaimed/Rescued per process with kprobes (default: on)");
+		 "Count Marked/Reclaimed/Rescued per process with ftrace and kprobes (default: on)");
 
 static struct proc_dir_entry *madvstat_dir;
 
