@@ -41,6 +41,7 @@ help:
 	@echo 'madvstat make targets'
 	@echo
 	@echo '  all (default)  module for KDIR, then the user-space programs'
+	@echo '  help           this list'
 	@echo '  module         madvstat.ko for KDIR into build/<release>/'
 	@echo '                 (KDIR=$(KDIR))'
 	@echo '  user           user-space programs for this host into build/user/:'
@@ -132,10 +133,12 @@ $(BUILD)/user/%: userspace/%.c $(USER_LIB) $(USER_HDR) VERSION
 
 # Host unit tests, under ASan and UBSan; TAP output, totals last, summed
 # by the same runner the guests use.
-user-test: $(addprefix $(BUILD)/user-test/,$(USER_TESTS)) $(BUILD)/user-test/cppcheck_test
+USER_SCRIPT_TESTS := $(patsubst userspace/tests/%.sh,%,$(wildcard userspace/tests/*_test.sh))
+user-test: $(addprefix $(BUILD)/user-test/,$(USER_TESTS) $(USER_SCRIPT_TESTS))
 	@./qemu/guest-run-selftests $(BUILD)/user-test
 
-$(BUILD)/user-test/cppcheck_test: userspace/tests/cppcheck_test.sh
+# The script tests run from the top of the tree, like the rest.
+$(BUILD)/user-test/%_test: userspace/tests/%_test.sh
 	@mkdir -p $(@D)
 	cp $< $@
 
