@@ -104,10 +104,12 @@ check-kdir:
 
 # Out-of-tree modules build next to their sources, so each kernel gets its own
 # copy of the sources under build/<release>/ and both can be built side by side.
+# stage_module DIR: what Kbuild builds the module from, copied into DIR.
+stage_module = mkdir -p $(1)/module && cp -p Kbuild VERSION $(1)/ && \
+	cp -p $(wildcard module/*.c module/*.h) $(1)/module/
+
 module: check-kdir
-	@mkdir -p $(KOUT)/module
-	@cp -p Kbuild VERSION $(KOUT)/
-	@cp -p $(wildcard module/*.c module/*.h) $(KOUT)/module/
+	@$(call stage_module,$(KOUT))
 	$(MAKE) -C $(KDIR) M=$(KOUT) modules
 	@echo "built $(KOUT)/madvstat.ko"
 
@@ -241,9 +243,7 @@ endif
 DKMS_DIR = $(DESTDIR)$(DKMS_SRCTREE)/madvstat-$(VERSION)
 dkms-source:
 	rm -rf $(DKMS_DIR)
-	mkdir -p $(DKMS_DIR)/module
-	cp -p Kbuild VERSION $(DKMS_DIR)/
-	cp -p $(wildcard module/*.c module/*.h) $(DKMS_DIR)/module/
+	$(call stage_module,$(DKMS_DIR))
 	sed 's/@VERSION@/$(VERSION)/' dkms.conf >$(DKMS_DIR)/dkms.conf
 
 dkms-install: check-kdir

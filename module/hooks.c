@@ -61,9 +61,7 @@ static DEFINE_PER_CPU(struct madvstat_ring, madvstat_rings);
 
 static u64 madvstat_loaded_at;		/* boot-time ns, once probes are on */
 static bool madvstat_hooks_on;
-static const char *madvstat_hook_failed;	/* which probe, if one failed */
-static int madvstat_hook_err;
-static bool madvstat_kprobes_were_off;	/* at load: tracking off for that */
+static char madvstat_off_reason[80];	/* why not, when the probes are off */
 
 /* Would the kernel's own test let this folio turn lazily freed? */
 static bool madvstat_can_turn_lazy(struct folio *folio)
@@ -307,40 +305,43 @@ static void madvstat_hooks_off(void)
  */
 int madvstat_hooks_init(void)
 {
+	const char *what;	/* the probe being attached */
 	int err;
 
-	if (!madvstat_track)
+	if (!madvstat_track) {
+		strscpy(madvstat_off_reason, "module loaded with track=0",
+			sizeof(madvstat_off_reason));
 		return 0;
+	}
 	/* Reclaim may sleep inside try_to_unmap_one(); allow for it. */
 	madvstat_krp_unmap.maxactive = max(64, 4 * (int)num_possible_cpus());
 
-	madvstat_hook_failed = "__mmdrop";
+	what = "__mmdrop";
 	err = madvstat_ftrace_on(&madvstat_fops_mmdrop, "__mmdrop");
 	if (err)
 		goto fail;
 	/* Kprobes switched off system-wide would leave Reclaimed at 0. */
-	madvstat_hook_failed = "a function of madvstat";
+	what = "a function of madvstat";
 	err = madvstat_canary_init();
 	if (err)
 		goto fail_mmdrop;
 	if (!madvstat_kprobes_fire()) {
-		madvstat_kprobes_were_off = true;
+		what = NULL;	/* all attached so far; kprobes do not fire */
 		err = -EPERM;
 		goto fail_canary;
 	}
-	madvstat_hook_failed = "try_to_unmap_one";
+	what = "try_to_unmap_one";
 	err = register_kretprobe(&madvstat_krp_unmap);
 	if (err)
 		goto fail_canary;
-	madvstat_hook_failed = MADVSTAT_DRAIN_SYMBOL;
+	what = MADVSTAT_DRAIN_SYMBOL;
 	err = madvstat_ftrace_on(&madvstat_fops_drain, MADVSTAT_DRAIN_SYMBOL);
 	if (err)
 		goto fail_unmap;
-	madvstat_hook_failed = MADVSTAT_MARK_SYMBOL;
+	what = MADVSTAT_MARK_SYMBOL;
 	err = madvstat_ftrace_on(&madvstat_fops_mark, MADVSTAT_MARK_SYMBOL);
 	if (err)
 		goto fail_drain;
-	madvstat_hook_failed = NULL;
 	madvstat_loaded_at = ktime_get_boottime_ns();
 	madvstat_hooks_on = true;
 	return 0;
@@ -357,15 +358,16 @@ fail_mmdrop:
 	madvstat_mm_free_all();
 fail:
 	/* The snapshot still works; say once why the counters do not. */
-	madvstat_hook_err = err;
-	if (madvstat_kprobes_were_off)
-		pr_warn("tracking off: kprobes are disabled system-wide\n");
+	if (!what)
+		strscpy(madvstat_off_reason, "kprobes are disabled system-wide",
+			sizeof(madvstat_off_reason));
 	else if (err == -EBUSY)
-		pr_warn("tracking off: cannot probe %s: ftrace is disabled (kernel.ftrace_enabled = 0)\n",
-			madvstat_hook_failed);
+		snprintf(madvstat_off_reason, sizeof(madvstat_off_reason),
+			 "cannot probe %s: ftrace is disabled", what);
 	else
-		pr_warn("tracking off: cannot probe %s (error %d)\n",
-			madvstat_hook_failed, err);
+		snprintf(madvstat_off_reason, sizeof(madvstat_off_reason),
+			 "cannot probe %s (error %d)", what, err);
+	pr_warn("tracking off: %s\n", madvstat_off_reason);
 	return 0;
 }
 
@@ -401,19 +403,8 @@ void madvstat_show_tracking(struct seq_file *m, struct task_struct *leader)
 	u64 first, last;
 
 	seq_printf(m, "%-15s", "Tracking:");
-	if (!madvstat_track) {
-		seq_puts(m, "off, module loaded with track=0\n");
-		return;
-	}
 	if (!madvstat_hooks_on) {
-		if (madvstat_kprobes_were_off)
-			seq_puts(m, "off, kprobes are disabled system-wide\n");
-		else if (madvstat_hook_err == -EBUSY)
-			seq_printf(m, "off, cannot probe %s: ftrace is disabled\n",
-				   madvstat_hook_failed);
-		else
-			seq_printf(m, "off, cannot probe %s (error %d)\n",
-				   madvstat_hook_failed, madvstat_hook_err);
+		seq_printf(m, "off, %s\n", madvstat_off_reason);
 		return;
 	}
 	if (!madvstat_kprobes_fire()) {
