@@ -9,14 +9,16 @@
  * - the sched_process_fork tracepoint asks both the new process and its
  *   parent (task_work) to enter it before they next return to user space,
  *   so the entry exists by the time fork() returns in either;
+ * - sched_process_exit asks the last thread of a process to remove its
+ *   entry (task_work again: do_exit() runs task_works after this
+ *   tracepoint and before it notifies the parent), so the entry is gone
+ *   by the time wait() returns, and no worker is woken per process;
  * - sched_process_exec queues an "add" for a process it has no entry
- *   for (a usermode helper), and sched_process_exit queues a
- *   "remove" when the last thread of a process exits; a worker applies the
- *   queued events in order.
+ *   for (a usermode helper); a worker applies queued events in order.
  * All changes are made under one mutex. Probes run with preemption
  * disabled and must not sleep, so they only allocate (GFP_ATOMIC) and
- * queue; if that allocation fails, the worker rescans all processes
- * instead.
+ * queue; if the task_work cannot be added, the event goes to the worker,
+ * and if even that allocation fails, the worker rescans all processes.
  *
  * Each entry remembers its struct pid, so a remove for a process long gone
  * never removes the entry of a newer process that reuses the number.
@@ -45,9 +47,10 @@ struct madvstat_event {
 	bool add;
 };
 
-struct madvstat_resume_work {
+struct madvstat_task_work {
 	struct callback_head cb;
 	struct pid *pid;
+	bool add;
 };
 
 static struct proc_dir_entry *madvstat_dir;
@@ -59,8 +62,8 @@ static struct workqueue_struct *madvstat_wq;
 static void madvstat_events_fn(struct work_struct *work);
 static DECLARE_WORK(madvstat_events_work, madvstat_events_fn);
 /* task_work callbacks queued and not yet finished */
-static atomic_t madvstat_resume_works = ATOMIC_INIT(0);
-static DECLARE_WAIT_QUEUE_HEAD(madvstat_resume_works_done);
+static atomic_t madvstat_task_works = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(madvstat_task_works_done);
 
 /*
  * A process whose exit has not yet been queued: not a kernel thread, and
@@ -205,20 +208,23 @@ static void madvstat_queue(struct pid *pid, bool add)
 	queue_work(madvstat_wq, &madvstat_events_work);
 }
 
-static void madvstat_resume_work_done(void)
+static void madvstat_task_work_done(void)
 {
-	if (atomic_dec_and_test(&madvstat_resume_works))
-		wake_up(&madvstat_resume_works_done);
+	if (atomic_dec_and_test(&madvstat_task_works))
+		wake_up(&madvstat_task_works_done);
 }
 
-/* task_work: process context, on the way back to user space (or exit). */
-static void madvstat_resume_fn(struct callback_head *cb)
+/* task_work: process context, on the way back to user space or in exit. */
+static void madvstat_task_work_fn(struct callback_head *cb)
 {
-	struct madvstat_resume_work *w =
-		container_of(cb, struct madvstat_resume_work, cb);
+	struct madvstat_task_work *w =
+		container_of(cb, struct madvstat_task_work, cb);
 
 	mutex_lock(&madvstat_entries_lock);
-	madvstat_entry_add(w->pid);
+	if (w->add)
+		madvstat_entry_add(w->pid);
+	else
+		madvstat_entry_remove(w->pid);
 	mutex_unlock(&madvstat_entries_lock);
 	put_pid(w->pid);
 	kfree(w);
@@ -227,25 +233,30 @@ static void madvstat_resume_fn(struct callback_head *cb)
 	 * count drops: madvstat_procdir_exit() waits for an RCU-tasks grace
 	 * period for that reason.
 	 */
-	madvstat_resume_work_done();
+	madvstat_task_work_done();
 }
 
-/* Enter pid before task next returns to user space. From atomic context. */
-static bool madvstat_add_on_resume(struct task_struct *task, struct pid *pid)
+/*
+ * Add or remove the entry of pid from task's own context, before task next
+ * returns to user space or finishes exiting. From atomic context.
+ */
+static bool madvstat_task_work(struct task_struct *task, struct pid *pid,
+			       bool add)
 {
-	struct madvstat_resume_work *w = kmalloc(sizeof(*w),
-						 GFP_ATOMIC | __GFP_NOWARN);
+	struct madvstat_task_work *w = kmalloc(sizeof(*w),
+					       GFP_ATOMIC | __GFP_NOWARN);
 
 	if (!w)
 		return false;
 	w->pid = get_pid(pid);
-	init_task_work(&w->cb, madvstat_resume_fn);
-	atomic_inc(&madvstat_resume_works);
+	w->add = add;
+	init_task_work(&w->cb, madvstat_task_work_fn);
+	atomic_inc(&madvstat_task_works);
 	if (!task_work_add(task, &w->cb, TWA_RESUME))
 		return true;
-	put_pid(w->pid);	/* the task is exiting */
+	put_pid(w->pid);	/* the task is past exit_task_work() */
 	kfree(w);
-	madvstat_resume_work_done();
+	madvstat_task_work_done();
 	return false;
 }
 
@@ -257,7 +268,7 @@ static void madvstat_on_fork(void *data, struct task_struct *parent,
 	if (!thread_group_leader(child) || !child->mm ||
 	    (child->flags & PF_KTHREAD))
 		return;
-	if (!madvstat_add_on_resume(child, pid))
+	if (!madvstat_task_work(child, pid, true))
 		madvstat_queue(pid, true);
 	/*
 	 * Not for vfork(), whose parent returns only after the child execs
@@ -265,7 +276,7 @@ static void madvstat_on_fork(void *data, struct task_struct *parent,
 	 * would keep rmmod waiting that long.
 	 */
 	if (child->mm != parent->mm)
-		madvstat_add_on_resume(parent, pid);
+		madvstat_task_work(parent, pid, true);
 }
 
 static void madvstat_on_exec(void *data, struct task_struct *task,
@@ -289,9 +300,13 @@ static void madvstat_on_exec(void *data, struct task_struct *task,
 
 static void madvstat_on_exit(void *data, struct task_struct *task)
 {
+	struct pid *pid = task_tgid(task);
+
 	/* The last thread out has dropped signal->live to zero. */
-	if (!(task->flags & PF_KTHREAD) && !atomic_read(&task->signal->live))
-		madvstat_queue(task_tgid(task), false);
+	if ((task->flags & PF_KTHREAD) || atomic_read(&task->signal->live))
+		return;
+	if (!madvstat_task_work(task, pid, false))
+		madvstat_queue(pid, false);
 }
 
 static struct madvstat_tp madvstat_lifecycle_tps[] = {
@@ -361,8 +376,8 @@ void madvstat_procdir_exit(void)
 	 * each of them return from our text: a task that was preempted
 	 * there has not yet passed a voluntary context switch.
 	 */
-	wait_event(madvstat_resume_works_done,
-		   !atomic_read(&madvstat_resume_works));
+	wait_event(madvstat_task_works_done,
+		   !atomic_read(&madvstat_task_works));
 	synchronize_rcu_tasks();
 	/* Then apply what the probes queued, and stop. */
 	flush_workqueue(madvstat_wq);
