@@ -61,6 +61,7 @@ double bench_read_us(const char *path);
 double bench_pagewalk_us(pid_t pid, bool flags, uint64_t *pages);
 void bench_read_cost(void);
 void bench_scaling(void);
+void bench_curve(void);
 
 /* overhead.c: the watched program with the module vs without it. */
 void bench_overhead(void);
