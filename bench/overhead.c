@@ -19,7 +19,7 @@
  * (the rest); each round costs about 100 s of emulation there, so three.
  */
 #define ROUNDS		3
-#define FORKS		200
+#define FORKS		1000
 #define FAULT_BYTES	(256 * SZ_1M)
 
 enum op { OP_MADV_FREE, OP_FAULTS, OP_RECLAIM, OP_FORK, NR_OPS };
@@ -34,7 +34,7 @@ static const struct op_info {
 	[OP_RECLAIM] = { "overhead: memory.reclaim of 1 GiB lazyfree",
 			 "<= 1.03", "writing 1G to memory.reclaim" },
 	[OP_FORK] = { "overhead: fork+exit", "<= 1.02",
-		      "200 fork, _exit, waitpid" },
+		      "1000 fork, _exit, waitpid" },
 };
 
 static char *map_touched(size_t len)

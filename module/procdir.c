@@ -47,9 +47,11 @@ struct madvstat_event {
 	bool add;
 };
 
+/* One allocation for the works of a fork's child and parent alike. */
 struct madvstat_task_work {
-	struct callback_head cb;
+	struct callback_head cb[2];
 	struct pid *pid;
+	atomic_t users;		/* of cb[], queued and not yet run */
 	bool add;
 };
 
@@ -83,6 +85,35 @@ static bool madvstat_process_live(struct pid *pid)
 	return live;
 }
 
+/* Whether pid has its entry; from any context, without the mutex. */
+static bool madvstat_entry_present(struct pid *pid)
+{
+	struct madvstat_entry *e;
+	bool present;
+
+	rcu_read_lock();
+	e = xa_load(&madvstat_entries, pid_nr(pid));
+	present = e && e->pid == pid;
+	rcu_read_unlock();
+	return present;
+}
+
+/* Room for an unsigned long in decimal, and the NUL. */
+#define MADVSTAT_NAME_SIZE	24
+
+/* The entry's name: nr in decimal, without vsnprintf() (once per fork). */
+static const char *madvstat_entry_name(char *buf, unsigned long nr)
+{
+	char *p = buf + MADVSTAT_NAME_SIZE - 1;
+
+	*p = '\0';
+	do {
+		p--;
+		*p = '0' + nr % 10;
+	} while (nr /= 10);
+	return p;
+}
+
 static void madvstat_entry_free(struct madvstat_entry *e)
 {
 	/* Waits for readers in our file operations, and closes open files. */
@@ -107,7 +138,7 @@ static void madvstat_entry_add(struct pid *pid)
 {
 	unsigned long nr = pid_nr(pid);
 	struct madvstat_entry *e;
-	char name[16];
+	char name[MADVSTAT_NAME_SIZE];
 
 	lockdep_assert_held(&madvstat_entries_lock);
 	e = xa_load(&madvstat_entries, nr);
@@ -126,8 +157,8 @@ static void madvstat_entry_add(struct pid *pid)
 	if (!e)
 		goto fail;
 	e->pid = get_pid(pid);
-	snprintf(name, sizeof(name), "%lu", nr);
-	e->pde = madvstat_report_create(name, madvstat_dir, e);
+	e->pde = madvstat_report_create(madvstat_entry_name(name, nr),
+					madvstat_dir, e);
 	if (!e->pde)
 		goto fail_pid;
 	if (xa_err(xa_store(&madvstat_entries, nr, e, GFP_KERNEL)))
@@ -210,24 +241,18 @@ static void madvstat_queue(struct pid *pid, bool add)
 
 static void madvstat_task_work_done(void)
 {
-	if (atomic_dec_and_test(&madvstat_task_works))
+	/* Only madvstat_procdir_exit() waits for the count to drop. */
+	if (atomic_dec_and_test(&madvstat_task_works) &&
+	    wq_has_sleeper(&madvstat_task_works_done))
 		wake_up(&madvstat_task_works_done);
 }
 
-/* task_work: process context, on the way back to user space or in exit. */
-static void madvstat_task_work_fn(struct callback_head *cb)
+static void madvstat_task_work_put(struct madvstat_task_work *w)
 {
-	struct madvstat_task_work *w =
-		container_of(cb, struct madvstat_task_work, cb);
-
-	mutex_lock(&madvstat_entries_lock);
-	if (w->add)
-		madvstat_entry_add(w->pid);
-	else
-		madvstat_entry_remove(w->pid);
-	mutex_unlock(&madvstat_entries_lock);
-	put_pid(w->pid);
-	kfree(w);
+	if (atomic_dec_and_test(&w->users)) {
+		put_pid(w->pid);
+		kfree(w);
+	}
 	/*
 	 * The rest of this function still runs from module text after the
 	 * count drops: madvstat_procdir_exit() waits for an RCU-tasks grace
@@ -236,65 +261,94 @@ static void madvstat_task_work_fn(struct callback_head *cb)
 	madvstat_task_work_done();
 }
 
-/*
- * Add or remove the entry of pid from task's own context, before task next
- * returns to user space or finishes exiting. From atomic context.
- */
-static bool madvstat_task_work(struct task_struct *task, struct pid *pid,
-			       bool add)
+/* task_work: process context, on the way back to user space or in exit. */
+static void madvstat_task_work_run(struct madvstat_task_work *w)
 {
+	/* After fork, one of parent and child finds the other made it. */
+	if (!w->add || !madvstat_entry_present(w->pid)) {
+		mutex_lock(&madvstat_entries_lock);
+		if (w->add)
+			madvstat_entry_add(w->pid);
+		else
+			madvstat_entry_remove(w->pid);
+		mutex_unlock(&madvstat_entries_lock);
+	}
+	madvstat_task_work_put(w);
+}
+
+static void madvstat_task_work_fn0(struct callback_head *cb)
+{
+	madvstat_task_work_run(container_of(cb, struct madvstat_task_work,
+					    cb[0]));
+}
+
+static void madvstat_task_work_fn1(struct callback_head *cb)
+{
+	madvstat_task_work_run(container_of(cb, struct madvstat_task_work,
+					    cb[1]));
+}
+
+/*
+ * Add or remove the entry of pid from the context of each of tasks[0..n)
+ * (n <= 2), before it next returns to user space or finishes exiting.
+ * From atomic context. Returns a bit per task whose work was queued.
+ */
+static unsigned int madvstat_task_work(struct task_struct *const *tasks,
+				       int n, struct pid *pid, bool add)
+{
+	static const task_work_func_t fns[] = {
+		madvstat_task_work_fn0, madvstat_task_work_fn1,
+	};
 	struct madvstat_task_work *w = kmalloc(sizeof(*w),
 					       GFP_ATOMIC | __GFP_NOWARN);
+	unsigned int queued = 0;
+	int i;
 
 	if (!w)
-		return false;
+		return 0;
 	w->pid = get_pid(pid);
 	w->add = add;
-	init_task_work(&w->cb, madvstat_task_work_fn);
-	atomic_inc(&madvstat_task_works);
-	if (!task_work_add(task, &w->cb, TWA_RESUME))
-		return true;
-	put_pid(w->pid);	/* the task is past exit_task_work() */
-	kfree(w);
-	madvstat_task_work_done();
-	return false;
+	atomic_set(&w->users, n);
+	for (i = 0; i < n; i++) {
+		init_task_work(&w->cb[i], fns[i]);
+		atomic_inc(&madvstat_task_works);
+		if (!task_work_add(tasks[i], &w->cb[i], TWA_RESUME))
+			queued |= 1U << i;
+		else	/* the task is past exit_task_work() */
+			madvstat_task_work_put(w);
+	}
+	return queued;
 }
 
 static void madvstat_on_fork(void *data, struct task_struct *parent,
 			     struct task_struct *child)
 {
+	struct task_struct *const tasks[] = { child, parent };
 	struct pid *pid = task_tgid(child);
 
 	if (!thread_group_leader(child) || !child->mm ||
 	    (child->flags & PF_KTHREAD))
 		return;
-	if (!madvstat_task_work(child, pid, true))
-		madvstat_queue(pid, true);
 	/*
-	 * Not for vfork(), whose parent returns only after the child execs
-	 * or exits: the child's own work has run by then, and the parent's
-	 * would keep rmmod waiting that long.
+	 * Not the parent after vfork(), which returns only after the child
+	 * execs or exits: the child's own work has run by then, and the
+	 * parent's would keep rmmod waiting that long.
 	 */
-	if (child->mm != parent->mm)
-		madvstat_task_work(parent, pid, true);
+	if (!(madvstat_task_work(tasks, child->mm != parent->mm ? 2 : 1,
+				 pid, true) & 1))
+		madvstat_queue(pid, true);
 }
 
 static void madvstat_on_exec(void *data, struct task_struct *task,
 			     pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct pid *pid = task_tgid(task);
-	struct madvstat_entry *e;
-	bool known;
 
 	/*
 	 * Nearly every process was entered when it forked; only one that
 	 * never forked as a user process (a usermode helper) is new here.
 	 */
-	rcu_read_lock();
-	e = xa_load(&madvstat_entries, pid_nr(pid));
-	known = e && e->pid == pid;
-	rcu_read_unlock();
-	if (!known)
+	if (!madvstat_entry_present(pid))
 		madvstat_queue(pid, true);
 }
 
@@ -305,7 +359,7 @@ static void madvstat_on_exit(void *data, struct task_struct *task)
 	/* The last thread out has dropped signal->live to zero. */
 	if ((task->flags & PF_KTHREAD) || atomic_read(&task->signal->live))
 		return;
-	if (!madvstat_task_work(task, pid, false))
+	if (!madvstat_task_work(&task, 1, pid, false))
 		madvstat_queue(pid, false);
 }
 
