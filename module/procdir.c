@@ -174,6 +174,16 @@ fail:
 	pr_warn_ratelimited("no memory for the entry of pid %lu\n", nr);
 }
 
+/* Apply one queued add or remove. */
+static void madvstat_entry_apply(struct pid *pid, bool add)
+{
+	lockdep_assert_held(&madvstat_entries_lock);
+	if (add)
+		madvstat_entry_add(pid);
+	else
+		madvstat_entry_remove(pid);
+}
+
 /* Enter every live process and drop entries of dead ones. */
 static void madvstat_rescan(void)
 {
@@ -211,10 +221,7 @@ static void madvstat_events_fn(struct work_struct *work)
 
 	mutex_lock(&madvstat_entries_lock);
 	llist_for_each_entry_safe(ev, tmp, llist_reverse_order(list), node) {
-		if (ev->add)
-			madvstat_entry_add(ev->pid);
-		else
-			madvstat_entry_remove(ev->pid);
+		madvstat_entry_apply(ev->pid, ev->add);
 		put_pid(ev->pid);
 		kfree(ev);
 	}
@@ -267,10 +274,7 @@ static void madvstat_task_work_run(struct madvstat_task_work *w)
 	/* After fork, one of parent and child finds the other made it. */
 	if (!w->add || !madvstat_entry_present(w->pid)) {
 		mutex_lock(&madvstat_entries_lock);
-		if (w->add)
-			madvstat_entry_add(w->pid);
-		else
-			madvstat_entry_remove(w->pid);
+		madvstat_entry_apply(w->pid, w->add);
 		mutex_unlock(&madvstat_entries_lock);
 	}
 	madvstat_task_work_put(w);

@@ -347,8 +347,18 @@ TEST_F(quiet, exit_after_open)
 
 /*
  * A zombie has no entry: its last thread removes it on the way out, before
- * the parent is notified, so it is gone when waitid() returns.
+ * the parent is notified, so it is gone when waitid() returns. Waits for
+ * child pid to exit, checks that, reaps it; info is how it exited.
  */
+static void expect_gone_when_waited(struct __test_metadata *_metadata,
+				    pid_t pid, siginfo_t *info)
+{
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, waitid(P_PID, (id_t)pid, info, WEXITED | WNOWAIT));
+	EXPECT_EQ(ENOENT, try_read(pid));
+	EXPECT_EQ(pid, waitpid(pid, NULL, 0));
+}
+
 TEST(zombie)
 {
 	siginfo_t info;
@@ -358,10 +368,7 @@ TEST(zombie)
 	pid = fork();
 	if (pid == 0)
 		_exit(0);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT));
-	EXPECT_EQ(ENOENT, try_read(pid));
-	EXPECT_EQ(pid, waitpid(pid, NULL, 0));
+	expect_gone_when_waited(_metadata, pid, &info);
 }
 
 /* The same for a process whose last thread is not its leader. */
@@ -386,11 +393,8 @@ TEST(zombie_threaded)
 			_exit(1);
 		pthread_exit(NULL);	/* the leader goes first */
 	}
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT));
+	expect_gone_when_waited(_metadata, pid, &info);
 	EXPECT_EQ(0, info.si_status);
-	EXPECT_EQ(ENOENT, try_read(pid));
-	EXPECT_EQ(pid, waitpid(pid, NULL, 0));
 }
 
 TEST_HARNESS_MAIN
