@@ -33,57 +33,6 @@ static inline pmd_t madvstat_pmdp_get_lockless(pmd_t *pmdp)
 #endif
 
 /*
- * Call fn on each PTE of [addr, end) (within one PMD) with the PTE table
- * mapped and locked, and return true; or return false, with *pmdvalp set,
- * when *pmdp holds no PTE table (none, huge, migrating or bad: the caller
- * decides what to do).
- *
- * Since 6.5 a PTE table can be freed under mmap_read_lock (by RCU, after
- * khugepaged retracts it), pte_offset_map*() may fail, and they rest on
- * __pte_offset_map(), which is not exported. This is our own equivalent of
- * the 6.5+ __pte_offset_map_lock(): read the PMD once, map the table it
- * points to under rcu_read_lock(), take that table's lock, and start over
- * if the PMD changed meanwhile. It never clears a bad PMD (pmd_clear_bad()
- * is not exported either). On 6.1 tables of anonymous VMAs do not go away
- * under mmap_read_lock, so the same code is merely careful there.
- *
- * x86-64 has no HIGHPTE, so pte_offset_kernel() is all the mapping needed.
- * Inlined with a constant fn, the indirect call disappears.
- */
-static __always_inline bool
-madvstat_pte_table_walk(struct mm_struct *mm, pmd_t *pmdp, unsigned long addr,
-			unsigned long end, pmd_t *pmdvalp,
-			void (*fn)(pte_t pte, void *arg), void *arg)
-{
-	spinlock_t *ptl;	/* the lock of the table pmdval points to */
-	pmd_t pmdval;
-	pte_t *pte;
-
-	rcu_read_lock();
-	for (;;) {
-		pmdval = madvstat_pmdp_get_lockless(pmdp);
-		*pmdvalp = pmdval;
-		if (pmd_none(pmdval) || !pmd_present(pmdval) ||
-		    pmd_trans_huge(pmdval) || pmd_devmap(pmdval) ||
-		    pmd_bad(pmdval)) {
-			rcu_read_unlock();
-			return false;
-		}
-		ptl = pte_lockptr(mm, &pmdval);
-		spin_lock(ptl);
-		if (likely(pmd_same(pmdval, madvstat_pmdp_get_lockless(pmdp))))
-			break;
-		spin_unlock(ptl);
-	}
-	for (pte = pte_offset_kernel(&pmdval, addr); addr < end;
-	     addr += PAGE_SIZE, pte++)
-		fn(ptep_get(pte), arg);
-	spin_unlock(ptl);
-	rcu_read_unlock();
-	return true;
-}
-
-/*
  * Where MADV_FREE queues a folio to become lazily freed, and where the
  * queued folio actually turns (the per-CPU batch drain). 6.3 converted
  * mark_page_lazyfree(page) into folio_mark_lazyfree(folio); 6.11 renamed

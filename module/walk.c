@@ -5,8 +5,8 @@
  * that MADV_FREE made lazily freed (clean, or written again since).
  *
  * Only symbols exported on every supported kernel are used: find_vma() to
- * step through VMAs, our own page-table descent, and compat.h for the PTE
- * table mapping that 6.5+ no longer exports.
+ * step through VMAs, and our own page-table descent, down to the PTE table
+ * mapping that 6.5+ no longer exports.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -72,9 +72,8 @@ static void madvstat_account(struct folio *folio, unsigned long nr,
 }
 
 /* Called with the PTE table locked. */
-static void madvstat_account_pte(pte_t pte, void *arg)
+static void madvstat_account_pte(pte_t pte, struct madvstat_counts *c)
 {
-	struct madvstat_counts *c = arg;
 	struct page *page;
 	bool dirty = false;
 
@@ -100,6 +99,55 @@ static void madvstat_account_pte(pte_t pte, void *arg)
 		return;
 	}
 	madvstat_account(page_folio(page), 1, dirty, c);
+}
+
+/*
+ * Account each PTE of [addr, end) (within one PMD) with the PTE table
+ * mapped and locked, and return true; or return false, with *pmdvalp set,
+ * when *pmdp holds no PTE table (none, huge, migrating or bad: the caller
+ * decides what to do).
+ *
+ * Since 6.5 a PTE table can be freed under mmap_read_lock (by RCU, after
+ * khugepaged retracts it), pte_offset_map*() may fail, and they rest on
+ * __pte_offset_map(), which is not exported. This is our own equivalent of
+ * the 6.5+ __pte_offset_map_lock(): read the PMD once, map the table it
+ * points to under rcu_read_lock(), take that table's lock, and start over
+ * if the PMD changed meanwhile. It never clears a bad PMD (pmd_clear_bad()
+ * is not exported either). On 6.1 tables of anonymous VMAs do not go away
+ * under mmap_read_lock, so the same code is merely careful there.
+ *
+ * x86-64 has no HIGHPTE, so pte_offset_kernel() is all the mapping needed.
+ */
+static bool madvstat_walk_pte_table(struct mm_struct *mm, pmd_t *pmdp,
+				    unsigned long addr, unsigned long end,
+				    pmd_t *pmdvalp, struct madvstat_counts *c)
+{
+	spinlock_t *ptl;	/* the lock of the table pmdval points to */
+	pmd_t pmdval;
+	pte_t *pte;
+
+	rcu_read_lock();
+	for (;;) {
+		pmdval = madvstat_pmdp_get_lockless(pmdp);
+		*pmdvalp = pmdval;
+		if (pmd_none(pmdval) || !pmd_present(pmdval) ||
+		    pmd_trans_huge(pmdval) || pmd_devmap(pmdval) ||
+		    pmd_bad(pmdval)) {
+			rcu_read_unlock();
+			return false;
+		}
+		ptl = pte_lockptr(mm, &pmdval);
+		spin_lock(ptl);
+		if (likely(pmd_same(pmdval, madvstat_pmdp_get_lockless(pmdp))))
+			break;
+		spin_unlock(ptl);
+	}
+	for (pte = pte_offset_kernel(&pmdval, addr); addr < end;
+	     addr += PAGE_SIZE, pte++)
+		madvstat_account_pte(ptep_get(pte), c);
+	spin_unlock(ptl);
+	rcu_read_unlock();
+	return true;
 }
 
 /* A PMD that maps a THP, or a THP being migrated: under the PMD lock. */
@@ -132,8 +180,7 @@ static void madvstat_walk_pmd(struct mm_struct *mm, pmd_t *pmdp,
 	pmd_t pmdval;
 
 	for (;;) {
-		if (madvstat_pte_table_walk(mm, pmdp, addr, end, &pmdval,
-					    madvstat_account_pte, c))
+		if (madvstat_walk_pte_table(mm, pmdp, addr, end, &pmdval, c))
 			return;
 		if (pmd_none(pmdval))
 			return;
