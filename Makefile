@@ -10,10 +10,15 @@ BUILD := $(CURDIR)/build
 # The release of the kernel KDIR belongs to, as `uname -r` prints it there.
 KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
-# "6.1" or "6.12": which linux-source package's kselftest headers to use.
-KSERIES = $(word 1,$(subst ., ,$(KREL))).$(word 2,$(subst ., ,$(KREL)))
-KSFT_DIR ?= $(CACHE)/ksft/$(KSERIES)
+# The selftests are user space: one set of kselftest headers (6.12's,
+# extracted by `make kernels`) serves the guests of every kernel.
+KSFT_DIR ?= $(CACHE)/ksft
 KOUT = $(BUILD)/$(KREL)
+# What every guest runs, whatever its kernel: static selftests and programs.
+GUEST_BIN := $(BUILD)/guest/bin
+# A KDIR inside one of qemu/kernels' chroots is built in that chroot, with
+# the compiler its kernel was built with.
+KBUILD_ENV = $(if $(filter $(CACHE)/chroots/%,$(KDIR)),./qemu/kernels run $(KDIR))
 
 # The one place the version lives; the module, the CLI and DKMS read it.
 VERSION := $(shell cat VERSION)
@@ -30,7 +35,7 @@ DKMS_SRCTREE ?= /usr/src
 
 MODULE_SRC := Kbuild VERSION $(wildcard module/*.c module/*.h)
 
-.PHONY: all module user user-test selftests guest harness kernels check demo \
+.PHONY: all module user user-test selftests guest harness kernels check soak demo \
 	fuzz check-debug bench install install-module install-user uninstall \
 	dkms-source dkms-install \
 	dkms-remove lint clean distclean help check-kdir
@@ -111,7 +116,7 @@ stage_module = mkdir -p $(1)/module && cp -p Kbuild VERSION $(1)/ && \
 
 module: check-kdir
 	@$(call stage_module,$(KOUT))
-	$(MAKE) -C $(KDIR) M=$(KOUT) modules
+	$(KBUILD_ENV) $(MAKE) -C $(KDIR) M=$(KOUT) modules
 	@echo "built $(KOUT)/madvstat.ko"
 
 # User space. Programs are userspace/<name>.c plus userspace/lib/; host
@@ -151,26 +156,27 @@ $(BUILD)/user-test/%: userspace/tests/%.c $(USER_LIB) $(USER_HDR)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -Iuserspace/lib -Iuserspace/tests \
 		-o $@ $< $(USER_LIB)
 
-# What the guest runs, static: the selftests and the user-space programs.
-selftests: check-kdir
+# What the guests run, static, the same for every kernel: the selftests,
+# the user-space programs and the benchmark.
+selftests:
 	@test -f $(KSFT_DIR)/kselftest_harness.h || { \
 	  echo "error: no kselftest headers in $(KSFT_DIR); run 'make kernels'" >&2; \
 	  exit 1; }
 	@test -n "$(SELFTESTS)" || { echo "error: no selftests/*_test.c" >&2; exit 1; }
-	@$(MAKE) --no-print-directory $(addprefix $(KOUT)/bin/,$(SELFTESTS) $(USER_PROGS)) \
-		$(KOUT)/bin/madvstat-bench
+	@$(MAKE) --no-print-directory $(addprefix $(GUEST_BIN)/,$(SELFTESTS) $(USER_PROGS)) \
+		$(GUEST_BIN)/madvstat-bench
 
-$(KOUT)/bin/%_test: selftests/%_test.c $(SELFTEST_LIB) $(SELFTEST_HDR) $(USER_LIB) $(USER_HDR)
+$(GUEST_BIN)/%_test: selftests/%_test.c $(SELFTEST_LIB) $(SELFTEST_HDR) $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(SELFTEST_LIB) $(USER_LIB)
 
 # The benchmark program qemu/bench runs in the guest.
 BENCH_SRC := $(wildcard bench/*.c)
-$(KOUT)/bin/madvstat-bench: $(BENCH_SRC) bench/bench.h $(SELFTEST_LIB) $(SELFTEST_HDR) $(USER_LIB) $(USER_HDR)
+$(GUEST_BIN)/madvstat-bench: $(BENCH_SRC) bench/bench.h $(SELFTEST_LIB) $(SELFTEST_HDR) $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -Ibench -o $@ $(BENCH_SRC) $(SELFTEST_LIB) $(USER_LIB)
 
-$(KOUT)/bin/%: userspace/%.c $(USER_LIB) $(USER_HDR) VERSION
+$(GUEST_BIN)/%: userspace/%.c $(USER_LIB) $(USER_HDR) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -Iuserspace/lib -o $@ $< $(USER_LIB)
 
@@ -179,13 +185,16 @@ guest: module selftests
 # The module that WARN()s on load, for qemu/test-harness to prove a splat
 # fails a run; built only for that test.
 harness: check-kdir
-	$(MAKE) -C selftests/harness KDIR=$(KDIR)
+	$(KBUILD_ENV) $(MAKE) -C selftests/harness KDIR=$(KDIR)
 
 kernels:
 	./qemu/kernels fetch
 
 check:
 	./qemu/check
+
+soak:
+	./qemu/check soak
 
 demo:
 	@./qemu/demo
@@ -218,7 +227,7 @@ install-module: module
 ifneq ($(SIGN_KEY)$(SIGN_CERT),)
 	@test -f "$(SIGN_KEY)" && test -f "$(SIGN_CERT)" || { \
 	  echo "error: SIGN_KEY and SIGN_CERT must both name files" >&2; exit 1; }
-	$(KDIR)/scripts/sign-file sha256 $(SIGN_KEY) $(SIGN_CERT) \
+	$(KBUILD_ENV) $(KDIR)/scripts/sign-file sha256 $(SIGN_KEY) $(SIGN_CERT) \
 		$(MOD_DEST)/madvstat.ko
 endif
 ifeq ($(DESTDIR),)
@@ -267,7 +276,7 @@ ifeq ($(origin KDIR),command line)
 else
 	@kdirs=$$(./qemu/kernels list | awk '{print $$4}'); \
 	test -n "$$kdirs" || { echo "error: no test kernels; run 'make kernels'" >&2; exit 1; }; \
-	for k in $$kdirs; do ./qemu/lint $$k || exit 1; done
+	./qemu/lint $$kdirs
 endif
 
 clean:
