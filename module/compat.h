@@ -33,6 +33,26 @@ static inline pmd_t madvstat_pmdp_get_lockless(pmd_t *pmdp)
 #endif
 
 /*
+ * Pages of an mm counted in one of its rss_stat counters (MM_ANONPAGES...).
+ * Until 6.2 each thread batches up to 64 counter events in its own
+ * task_struct before the mm sees them, and nothing outside that thread can
+ * add them up. 6.2 made the counters per-CPU; get_mm_counter() reads them
+ * without summing (off by up to a batch per CPU), their sum is exact, and
+ * /proc/<pid>/status sums them on the 6.12 and 7.2 kernels we test.
+ */
+#if KERNEL_VERSION(6, 2, 0) > LINUX_VERSION_CODE
+static inline unsigned long madvstat_mm_pages(struct mm_struct *mm, int member)
+{
+	return get_mm_counter(mm, member);
+}
+#else
+static inline unsigned long madvstat_mm_pages(struct mm_struct *mm, int member)
+{
+	return percpu_counter_sum_positive(&mm->rss_stat[member]);
+}
+#endif
+
+/*
  * Where MADV_FREE queues a folio to become lazily freed, and where the
  * queued folio actually turns (the per-CPU batch drain). 6.3 converted
  * mark_page_lazyfree(page) into folio_mark_lazyfree(folio); 6.11 renamed

@@ -6,12 +6,22 @@
 #include <linux/mm.h>
 #include <linux/seq_file.h>
 
+#include "compat.h"
 #include "madvstat.h"
 
 void madvstat_show_kb(struct seq_file *m, const char *name,
 		      unsigned long pages)
 {
 	seq_printf(m, "%-15s%8lu kB\n", name, MADVSTAT_KB(pages));
+}
+
+/* Rss and RssAnon of @mm, from the counters VmRSS and RssAnon come from. */
+void madvstat_mm_rss(struct mm_struct *mm, unsigned long *rss,
+		     unsigned long *anon)
+{
+	*anon = madvstat_mm_pages(mm, MM_ANONPAGES);
+	*rss = *anon + madvstat_mm_pages(mm, MM_FILEPAGES) +
+	       madvstat_mm_pages(mm, MM_SHMEMPAGES);
 }
 
 /* Rss, RssAnon, LazyFree, LazyFreeDirty, RssEffective. */

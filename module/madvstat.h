@@ -115,6 +115,8 @@ unsigned long madvstat_event_sum(unsigned int event);
 #define MADVSTAT_KB(pages)	((pages) << (PAGE_SHIFT - 10))
 void madvstat_show_kb(struct seq_file *m, const char *name,
 		      unsigned long pages);
+void madvstat_mm_rss(struct mm_struct *mm, unsigned long *rss,
+		     unsigned long *anon);
 void madvstat_show_snapshot(struct seq_file *m, unsigned long rss,
 			    unsigned long anon,
 			    const struct madvstat_counts *c);

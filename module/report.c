@@ -84,6 +84,7 @@ static int madvstat_show(struct seq_file *m, void *v)
 	struct madvstat_counts total;
 	struct madvstat_cumul cumul;
 	char comm[TASK_COMM_LEN] = "";
+	unsigned long rss, anon;
 	struct task_struct *task;
 	size_t base = m->count, vma_len;
 	int err;
@@ -107,9 +108,8 @@ static int madvstat_show(struct seq_file *m, void *v)
 		get_task_comm(comm, task);
 	seq_printf(m, "%-15s%8d\n", "Pid:", pid_nr(r->pid));
 	seq_printf(m, "%-15s%s\n", "Name:", comm);
-	/* Rss and RssAnon as /proc/<pid>/status counts them. */
-	madvstat_show_snapshot(m, get_mm_rss(mm),
-			       get_mm_counter(mm, MM_ANONPAGES), &total);
+	madvstat_mm_rss(mm, &rss, &anon);
+	madvstat_show_snapshot(m, rss, anon, &total);
 	madvstat_show_cumul(m, &cumul, madvstat_dropped(&cumul, &total), task);
 	if (task)
 		put_task_struct(task);

@@ -47,6 +47,7 @@ static int madvstat_add_process(struct madvstat_totals *t, struct pid *pid)
 {
 	struct madvstat_counts c;
 	struct madvstat_cumul cu;
+	unsigned long rss, anon;
 	struct task_struct *task;
 	struct mm_struct *mm;
 	int i, err = 0;
@@ -62,8 +63,9 @@ static int madvstat_add_process(struct madvstat_totals *t, struct pid *pid)
 		goto out;
 	madvstat_mm_read(mm, &cu);
 	t->processes++;
-	t->rss += get_mm_rss(mm);
-	t->anon += get_mm_counter(mm, MM_ANONPAGES);
+	madvstat_mm_rss(mm, &rss, &anon);
+	t->rss += rss;
+	t->anon += anon;
 	t->snap.lazyfree += c.lazyfree;
 	t->snap.lazyfree_dirty += c.lazyfree_dirty;
 	for (i = 0; i < MADVSTAT_NR_COUNTERS; i++)

@@ -528,6 +528,14 @@ int64_t mt_vmstat(const char *key)
 	return mt_proc_value("/proc/vmstat", key, ' ');
 }
 
+int64_t mt_status_kb(pid_t pid, const char *key)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	return mt_proc_value(path, key, ':');
+}
+
 int mt_raise_sysctl(const char *path, long min, char *saved, size_t size)
 {
 	char v[32];

@@ -88,9 +88,10 @@ int mt_module_unload(void);
 /* Privileges. */
 int mt_become(uid_t uid, gid_t gid);
 
-/* /proc/meminfo and /proc/vmstat values, or -1. */
+/* /proc/meminfo, /proc/vmstat and /proc/<pid>/status values, or -1. */
 int64_t mt_meminfo_kb(const char *key);
 int64_t mt_vmstat(const char *key);
+int64_t mt_status_kb(pid_t pid, const char *key);
 /*
  * Raise a sysctl file to at least min, its old value saved (saved[0] is
  * '\0' when it was high enough already: nothing to restore).
