@@ -3,16 +3,9 @@
 # user-test`; run from the top of the tree: `make help` names every target
 # the Makefile declares, each Documentation/*.rst parses without a
 # docutils warning, and the man page formats without a groff warning.
-echo "TAP version 13"
-echo "1..3"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
-not_ok() {
-	fail=$((fail + 1))
-	echo "not ok $((pass + fail)) - $1"
-	shift
-	printf '%s\n' "$@" | sed 's/^/#   /'
-}
+# shellcheck source=qemu/lib.sh
+. ./qemu/lib.sh
+tap_start 3
 
 # Targets: the .PHONY list, less the internal check-kdir.
 targets=$(sed -n '/^\.PHONY:/,/[^\\]$/p' Makefile | tr -d '\\\n' |
@@ -23,13 +16,13 @@ for t in $targets; do
 	printf '%s\n' "$help" | grep -q "^  $t " || missing="$missing $t"
 done
 if [ -z "$missing" ]; then
-	ok "make help names all $(echo "$targets" | wc -l) targets"
+	tap_ok "make help names all $(echo "$targets" | wc -l) targets"
 else
-	not_ok "make help names every target" "missing:$missing"
+	tap_not_ok "make help names every target" "missing:$missing"
 fi
 
 if ! python3 -c 'import docutils' 2>/dev/null; then
-	not_ok "Documentation/*.rst parse cleanly" "python3-docutils is not installed"
+	tap_not_ok "Documentation/*.rst parse cleanly" "python3-docutils is not installed"
 else
 	out=$(python3 - Documentation/*.rst <<'PY' 2>&1
 import sys, docutils.core
@@ -40,17 +33,15 @@ for f in sys.argv[1:]:
 PY
 )
 	if [ -z "$out" ]; then
-		ok "Documentation/*.rst parse without a docutils warning"
+		tap_ok "Documentation/*.rst parse without a docutils warning"
 	else
-		not_ok "Documentation/*.rst parse without a docutils warning" "$out"
+		tap_not_ok "Documentation/*.rst parse without a docutils warning" "$out"
 	fi
 fi
 
-out=$(groff -man -ww -z Documentation/madvstat.1 2>&1)
-if [ $? = 0 ] && [ -z "$out" ]; then
-	ok "Documentation/madvstat.1 formats without a groff warning"
+if out=$(groff -man -ww -z Documentation/madvstat.1 2>&1) && [ -z "$out" ]; then
+	tap_ok "Documentation/madvstat.1 formats without a groff warning"
 else
-	not_ok "Documentation/madvstat.1 formats without a groff warning" "$out"
+	tap_not_ok "Documentation/madvstat.1 formats without a groff warning" "$out"
 fi
-echo "# Totals: pass:$pass fail:$fail skip:0"
-[ "$fail" = 0 ]
+tap_finish
