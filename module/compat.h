@@ -245,4 +245,25 @@ static inline struct folio *madvstat_drain_folio(struct ftrace_regs *fregs)
 }
 #endif
 
+/*
+ * Until 5.14 (try_to_migrate_one()), migration and the freezing of a THP
+ * being split also went through try_to_unmap_one(), flagged TTU_MIGRATION
+ * or TTU_SPLIT_FREEZE (its fourth argument): they leave migration entries
+ * where the pages were mapped, which is no reclaim.
+ */
+#if KERNEL_VERSION(5, 14, 0) > LINUX_VERSION_CODE
+#include <linux/rmap.h>
+static inline bool madvstat_unmap_is_reclaim(struct pt_regs *regs)
+{
+	unsigned long flags = regs_get_kernel_argument(regs, 3);
+
+	return !(flags & (TTU_MIGRATION | TTU_SPLIT_FREEZE));
+}
+#else
+static inline bool madvstat_unmap_is_reclaim(struct pt_regs *regs)
+{
+	return true;
+}
+#endif
+
 #endif /* MADVSTAT_COMPAT_H */

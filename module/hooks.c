@@ -181,6 +181,8 @@ static int madvstat_on_unmap_entry(struct kretprobe_instance *ri,
 
 	if (!folio_test_anon(folio) || folio_test_swapbacked(folio))
 		return 1;	/* not lazily freed: no return probe */
+	if (!madvstat_unmap_is_reclaim(regs))
+		return 1;	/* migration, not reclaim */
 	vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
 	u = (struct madvstat_unmap *)ri->data;
 	u->mm = vma->vm_mm;
