@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Every difference between the kernels madvstat supports (Debian's 6.1 and
- * 6.12) lives in this file. Each shim names the version that changed what
- * it papers over.
+ * Every difference between the kernels madvstat supports (Debian's 5.10,
+ * 6.1 and 6.12) lives in this file. Each shim names the version that
+ * changed what it papers over.
  */
 #ifndef MADVSTAT_COMPAT_H
 #define MADVSTAT_COMPAT_H
@@ -14,6 +14,124 @@
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+
+/* Debian 11's 5.10 is the oldest kernel supported (proc_read_iter: 5.10). */
+#if KERNEL_VERSION(5, 10, 0) > LINUX_VERSION_CODE
+#error "madvstat needs Linux 5.10 or later"
+#endif
+
+/*
+ * 5.16 introduced struct folio. Before, a compound page is handled through
+ * its head page: an incomplete struct folio stands for a head page (or a
+ * base page), and the folio helpers madvstat uses map to the page API.
+ */
+#if KERNEL_VERSION(5, 16, 0) > LINUX_VERSION_CODE
+struct folio;
+
+static inline struct page *madvstat_folio_head(struct folio *folio)
+{
+	return (struct page *)folio;
+}
+
+static inline struct folio *page_folio(struct page *page)
+{
+	return (struct folio *)compound_head(page);
+}
+
+static inline struct page *folio_page(struct folio *folio, long n)
+{
+	return nth_page(madvstat_folio_head(folio), n);
+}
+
+static inline long folio_nr_pages(struct folio *folio)
+{
+	return compound_nr(madvstat_folio_head(folio));
+}
+
+static inline bool folio_test_large(struct folio *folio)
+{
+	return PageCompound(madvstat_folio_head(folio));
+}
+
+/* PMD mappings of a large folio. */
+static inline int folio_entire_mapcount(struct folio *folio)
+{
+	return compound_mapcount(madvstat_folio_head(folio));
+}
+
+static inline bool folio_test_anon(struct folio *folio)
+{
+	return PageAnon(madvstat_folio_head(folio));
+}
+
+static inline bool folio_test_swapbacked(struct folio *folio)
+{
+	return PageSwapBacked(madvstat_folio_head(folio));
+}
+
+static inline bool folio_test_swapcache(struct folio *folio)
+{
+	return PageSwapCache(madvstat_folio_head(folio));
+}
+
+static inline bool folio_test_unevictable(struct folio *folio)
+{
+	return PageUnevictable(madvstat_folio_head(folio));
+}
+
+static inline bool folio_test_lru(struct folio *folio)
+{
+	return PageLRU(madvstat_folio_head(folio));
+}
+
+static inline bool folio_test_dirty(struct folio *folio)
+{
+	return PageDirty(madvstat_folio_head(folio));
+}
+#endif
+
+/*
+ * 5.14 added is_pfn_swap_entry() and pfn_swap_entry_to_page(); in 5.10 the
+ * swap entries that hold a resident page are migration and device-private
+ * ones, each with its own accessor.
+ */
+#if KERNEL_VERSION(5, 14, 0) > LINUX_VERSION_CODE
+#include <linux/swap.h>
+#include <linux/swapops.h>
+
+static inline bool is_pfn_swap_entry(swp_entry_t entry)
+{
+	return is_migration_entry(entry) || is_device_private_entry(entry);
+}
+
+static inline struct page *pfn_swap_entry_to_page(swp_entry_t entry)
+{
+	if (is_migration_entry(entry))
+		return migration_entry_to_page(entry);
+	return device_private_entry_to_page(entry);
+}
+#endif
+
+/* 5.17 renamed PDE_DATA() to pde_data(). */
+#include <linux/proc_fs.h>
+#if KERNEL_VERSION(5, 17, 0) > LINUX_VERSION_CODE
+#define pde_data(inode)		PDE_DATA(inode)
+#endif
+
+/*
+ * find_ge_pid(), the next pid in a namespace, is exported in 6.1 but not
+ * in 5.10, where it is an RCU-safe lookup in the namespace's IDR.
+ */
+#include <linux/pid_namespace.h>
+#if KERNEL_VERSION(6, 1, 0) > LINUX_VERSION_CODE
+static inline struct pid *madvstat_find_ge_pid(int nr,
+					       struct pid_namespace *ns)
+{
+	return idr_get_next(&ns->idr, &nr);
+}
+#else
+#define madvstat_find_ge_pid(nr, ns)	find_ge_pid(nr, ns)
+#endif
 
 /*
  * 6.1 has no pmdp_get_lockless() outside of 32-bit PAE code; by 6.5 it is
@@ -80,6 +198,41 @@ static inline struct folio *madvstat_mark_folio(unsigned long arg)
 #endif
 
 /*
+ * 5.11 gave ftrace callbacks a struct ftrace_regs, filled with the
+ * arguments (DYNAMIC_FTRACE_WITH_ARGS), and made them recursion-safe by
+ * default. 5.10 passes the struct pt_regs that it wraps, filled in only
+ * for FTRACE_OPS_FL_SAVE_REGS (DYNAMIC_FTRACE_WITH_REGS), and calls a
+ * callback through a recursion guard unless it is
+ * FTRACE_OPS_FL_RECURSION_SAFE: ours need none (hooks.c).
+ */
+#include <linux/ftrace.h>
+#if KERNEL_VERSION(5, 11, 0) > LINUX_VERSION_CODE
+#define ftrace_regs				pt_regs
+#define ftrace_regs_get_argument(regs, n)	regs_get_kernel_argument(regs, n)
+#define MADVSTAT_FTRACE_RECURSION		FTRACE_OPS_FL_RECURSION_SAFE
+#else
+#define MADVSTAT_FTRACE_RECURSION		0
+#endif
+#ifdef CONFIG_DYNAMIC_FTRACE_WITH_ARGS
+#define MADVSTAT_FTRACE_FLAGS	MADVSTAT_FTRACE_RECURSION
+#else
+#define MADVSTAT_FTRACE_FLAGS	(MADVSTAT_FTRACE_RECURSION | FTRACE_OPS_FL_SAVE_REGS)
+#endif
+
+/*
+ * ftrace_free_filter() is exported in 6.2 (and 6.1 stable), not in 5.10;
+ * there, resetting the filter to nothing frees it as well.
+ */
+#if KERNEL_VERSION(6, 1, 0) > LINUX_VERSION_CODE
+static inline void madvstat_ftrace_free_filter(struct ftrace_ops *ops)
+{
+	ftrace_set_filter(ops, NULL, 0, 1);
+}
+#else
+#define madvstat_ftrace_free_filter(ops)	ftrace_free_filter(ops)
+#endif
+
+/*
  * Function arguments in an ftrace callback. 6.1's x86 struct ftrace_regs
  * is an open wrapper of pt_regs with no accessor; 6.12 has the
  * ftrace_regs_get_argument() macro (and no longer lets us see inside).
@@ -89,6 +242,48 @@ static inline struct folio *madvstat_mark_folio(unsigned long arg)
 #define madvstat_fregs_arg(fregs, n)	ftrace_regs_get_argument(fregs, n)
 #else
 #define madvstat_fregs_arg(fregs, n)	regs_get_kernel_argument(&(fregs)->regs, n)
+#endif
+
+/*
+ * The drain callback's page or folio, or NULL if it will not turn lazily
+ * freed for want of PG_lru. 5.10's lru_lazyfree_fn(page, lruvec, arg) runs
+ * for every queued page and tests PG_lru itself; 5.11 moved that test to
+ * its caller (TestClearPageLRU() in pagevec_lru_move_fn()), and by 6.1 the
+ * callback takes (lruvec, folio).
+ */
+#if KERNEL_VERSION(5, 11, 0) > LINUX_VERSION_CODE
+static inline struct folio *madvstat_drain_folio(struct ftrace_regs *fregs)
+{
+	struct page *page = (struct page *)madvstat_fregs_arg(fregs, 0);
+
+	return PageLRU(page) ? page_folio(page) : NULL;
+}
+#else
+static inline struct folio *madvstat_drain_folio(struct ftrace_regs *fregs)
+{
+	return (struct folio *)madvstat_fregs_arg(fregs, 1);
+}
+#endif
+
+/*
+ * Until 5.14 (try_to_migrate_one()), migration and the freezing of a THP
+ * being split also went through try_to_unmap_one(), flagged TTU_MIGRATION
+ * or TTU_SPLIT_FREEZE (its fourth argument): they leave migration entries
+ * where the pages were mapped, which is no reclaim.
+ */
+#if KERNEL_VERSION(5, 14, 0) > LINUX_VERSION_CODE
+#include <linux/rmap.h>
+static inline bool madvstat_unmap_is_reclaim(struct pt_regs *regs)
+{
+	unsigned long flags = regs_get_kernel_argument(regs, 3);
+
+	return !(flags & (TTU_MIGRATION | TTU_SPLIT_FREEZE));
+}
+#else
+static inline bool madvstat_unmap_is_reclaim(struct pt_regs *regs)
+{
+	return true;
+}
 #endif
 
 #endif /* MADVSTAT_COMPAT_H */

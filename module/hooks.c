@@ -142,13 +142,14 @@ static bool madvstat_ring_take(struct folio *folio,
 static void madvstat_on_drain(unsigned long ip, unsigned long parent_ip,
 			      struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
-	struct folio *folio = (struct folio *)madvstat_fregs_arg(fregs, 1);
-	long nr = folio_nr_pages(folio);
+	struct folio *folio = madvstat_drain_folio(fregs);
 	struct madvstat_pending e;
 	struct madvstat_mm *s;
+	long nr;
 
-	if (!madvstat_can_turn_lazy(folio))
+	if (!folio || !madvstat_can_turn_lazy(folio))
 		return;		/* it will not turn: no pglazyfree either */
+	nr = folio_nr_pages(folio);
 	madvstat_event_add(MADVSTAT_MARKED, nr);
 	if (madvstat_ring_take(folio, &e) && e.id) {
 		rcu_read_lock();
@@ -180,6 +181,8 @@ static int madvstat_on_unmap_entry(struct kretprobe_instance *ri,
 
 	if (!folio_test_anon(folio) || folio_test_swapbacked(folio))
 		return 1;	/* not lazily freed: no return probe */
+	if (!madvstat_unmap_is_reclaim(regs))
+		return 1;	/* migration, not reclaim */
 	vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
 	u = (struct madvstat_unmap *)ri->data;
 	u->mm = vma->vm_mm;
@@ -247,17 +250,17 @@ static void madvstat_on_mmdrop(unsigned long ip, unsigned long parent_ip,
  */
 static struct ftrace_ops madvstat_fops_mark = {
 	.func	= madvstat_on_mark,
-	.flags	= FTRACE_OPS_FL_PERMANENT,
+	.flags	= FTRACE_OPS_FL_PERMANENT | MADVSTAT_FTRACE_FLAGS,
 };
 
 static struct ftrace_ops madvstat_fops_drain = {
 	.func	= madvstat_on_drain,
-	.flags	= FTRACE_OPS_FL_PERMANENT,
+	.flags	= FTRACE_OPS_FL_PERMANENT | MADVSTAT_FTRACE_FLAGS,
 };
 
 static struct ftrace_ops madvstat_fops_mmdrop = {
 	.func	= madvstat_on_mmdrop,
-	.flags	= FTRACE_OPS_FL_PERMANENT,
+	.flags	= FTRACE_OPS_FL_PERMANENT | MADVSTAT_FTRACE_FLAGS,
 };
 
 static int madvstat_ftrace_on(struct ftrace_ops *ops, const char *symbol)
@@ -268,14 +271,14 @@ static int madvstat_ftrace_on(struct ftrace_ops *ops, const char *symbol)
 	if (!err)
 		err = register_ftrace_function(ops);
 	if (err)
-		ftrace_free_filter(ops);
+		madvstat_ftrace_free_filter(ops);
 	return err;
 }
 
 static void madvstat_ftrace_off(struct ftrace_ops *ops)
 {
 	unregister_ftrace_function(ops);
-	ftrace_free_filter(ops);
+	madvstat_ftrace_free_filter(ops);
 }
 
 static struct kretprobe madvstat_krp_unmap = {

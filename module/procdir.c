@@ -39,6 +39,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
+#include "compat.h"
 #include "madvstat.h"
 
 struct madvstat_event {
@@ -199,7 +200,7 @@ static void madvstat_rescan(void)
 
 	for (;;) {
 		rcu_read_lock();
-		pid = find_ge_pid(next, &init_pid_ns);
+		pid = madvstat_find_ge_pid(next, &init_pid_ns);
 		if (pid) {
 			get_pid(pid);
 			next = pid_nr(pid) + 1;

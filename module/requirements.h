@@ -30,10 +30,22 @@
 
 /*
  * Marking and draining are seen with ftrace callbacks on one function each
- * (ftrace_set_filter()), which read the function's arguments.
+ * (ftrace_set_filter()), which read the function's arguments: from a
+ * struct ftrace_regs that DYNAMIC_FTRACE_WITH_ARGS fills for every
+ * callback, where the architecture has it (x86-64 from 5.11 on), or else
+ * (5.10) from the registers that DYNAMIC_FTRACE_WITH_REGS saves for a
+ * callback that asks (FTRACE_OPS_FL_SAVE_REGS, compat.h).
  */
-#if !defined(CONFIG_DYNAMIC_FTRACE) || !defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS)
-#error "madvstat needs CONFIG_DYNAMIC_FTRACE=y with CONFIG_DYNAMIC_FTRACE_WITH_ARGS=y"
+#ifndef CONFIG_DYNAMIC_FTRACE
+#error "madvstat needs CONFIG_DYNAMIC_FTRACE=y"
+#endif
+#if defined(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS) && \
+	!defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS)
+#error "madvstat needs CONFIG_DYNAMIC_FTRACE_WITH_ARGS=y"
+#endif
+#if !defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS) && \
+	!defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS)
+#error "madvstat needs CONFIG_DYNAMIC_FTRACE_WITH_REGS=y (5.10)"
 #endif
 
 /* Probes read arguments with regs_get_kernel_argument(). */

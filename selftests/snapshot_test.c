@@ -172,7 +172,8 @@ TEST_F(lazy, reclaim)
 	expect_lazyfree(_metadata, getpid(), 0, 0);
 
 	lazyfreed = mt_cgroup_stat(&self->cg, "pglazyfreed");
-	EXPECT_GE(lazyfreed, NR_PAGES - NR_REWRITTEN);
+	/* Before 5.13 the cgroup's count may lag (mt_cgroup_event_lag()). */
+	EXPECT_GE(lazyfreed + mt_cgroup_event_lag(), NR_PAGES - NR_REWRITTEN);
 	anon_after = mt_madvstat_get(getpid(), "RssAnon");
 	EXPECT_LE(labs(anon_before - anon_after -
 		       (NR_PAGES - NR_REWRITTEN) * 4), RSS_SLACK_KB) {

@@ -391,6 +391,9 @@ TEST_F(thp, collapse_and_split)
 	       (long long)(split1 - split0), churn.collapse_err,
 	       scans);
 	log_reads(_metadata, "readers", &st);
+	/* MADV_COLLAPSE came in 6.1: before, khugepaged does it alone. */
+	if (churn.collapse_err && churn.collapse_err == churn.rounds)
+		TH_LOG("MADV_COLLAPSE not supported (6.1+): collapses are khugepaged's");
 	/* The test must have done what it is named for. */
 	EXPECT_LT(collapse0, collapse1);
 	EXPECT_LT(split0, split1);

@@ -62,7 +62,8 @@ static void usage(FILE *f)
 "                         immediate); default free\n"
 "  -r, --reuse PCT        after freeing, write again to PCT%% of the pages\n"
 "  -p, --pressure KIND    after freeing: cgroup (join a cgroup of our own\n"
-"                         before allocating, then drive memory.reclaim) or\n"
+"                         before allocating, then drive memory.reclaim, or\n"
+"                         memory.high before 5.19) or\n"
 "                         hog (a child allocates until we lose our lazily\n"
 "                         freed memory; it may be OOM-killed); default none\n"
 "  -H, --hold SECS        after freeing, hold this long, sampling each second\n"
@@ -219,6 +220,24 @@ static int write_file(const char *path, const char *s)
 	return n < 0 ? -errno : 0;
 }
 
+/* A small file, without its trailing newline. */
+static int read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
 /* A cgroup of our own, joined before we allocate: we are charged for it. */
 static int cgroup_enter(struct run *r)
 {
@@ -254,23 +273,59 @@ static bool lazy_left(void)
 	return s.lazy_kb > 0 || s.dirty_kb > 0;
 }
 
-/* memory.reclaim in quarters of the size, until nothing lazy is left. */
+/*
+ * Before 5.19 there is no memory.reclaim; writing memory.high reclaims at
+ * once down to the new limit (memory_high_write()). Squeeze it by amount
+ * below the group's usage, then put the old limit back.
+ */
+static int squeeze_high(struct run *r, size_t amount)
+{
+	char path[192], old[32], high[32];
+	unsigned long long usage;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/memory.current", r->cgroup);
+	err = read_small(path, high, sizeof(high));
+	if (err)
+		return err;
+	usage = strtoull(high, NULL, 10);
+	snprintf(path, sizeof(path), "%s/memory.high", r->cgroup);
+	err = read_small(path, old, sizeof(old));
+	if (err)
+		return err;
+	snprintf(high, sizeof(high), "%llu",
+		 usage > amount ? usage - amount : 0);
+	err = write_file(path, high);
+	if (write_file(path, old) && !err)
+		err = -EIO;
+	return err;
+}
+
+/*
+ * memory.reclaim (or, before 5.19, memory.high) in quarters of the size,
+ * until nothing lazy is left.
+ */
 static void pressure_cgroup(struct run *r)
 {
+	size_t quarter = (r->o->size >> 10) / 4 ?: 4;	/* kB */
 	char path[192], amount[32];
+	bool high;
 	unsigned int i;
 
 	snprintf(path, sizeof(path), "%s/memory.reclaim", r->cgroup);
-	snprintf(amount, sizeof(amount), "%zuK", (r->o->size >> 10) / 4 ?: 4);
+	high = access(path, F_OK) && errno == ENOENT;
+	snprintf(amount, sizeof(amount), "%zuK", quarter);
 	for (i = 1; i <= 12 && lazy_left(); i++) {
-		int err = write_file(path, amount);
+		int err = high ? squeeze_high(r, quarter << 10) :
+			  write_file(path, amount);
 
 		if (err && err != -EAGAIN) {
-			fprintf(stderr, "madvfree-repro: %s: %s\n", path,
-				strerror(-err));
+			fprintf(stderr, "madvfree-repro: %s: %s\n",
+				high ? "memory.high" : path, strerror(-err));
 			return;
 		}
-		step(r, "reclaim %u (%s)", i, amount);
+		step(r, "reclaim %u (%s%s)", i, amount,
+		     high ? " by memory.high" : "");
 	}
 }
 

@@ -113,6 +113,65 @@ int mt_cgroup_remove(const struct mt_cgroup *cg)
 	return rmdir(cg->path) ? -errno : 0;
 }
 
+/* "300M", "64K", "1G" or plain bytes, as memory.reclaim takes them. */
+static int mt_parse_size(const char *s, uint64_t *bytes)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 'G': case 'g':
+		v <<= 10;
+		/* fall through */
+	case 'M': case 'm':
+		v <<= 10;
+		/* fall through */
+	case 'K': case 'k':
+		v <<= 10;
+		end++;
+		break;
+	}
+	if (*end)
+		return -EINVAL;
+	*bytes = v;
+	return 0;
+}
+
+/*
+ * Before 5.19 there is no memory.reclaim. Writing memory.high reclaims
+ * synchronously until the group's usage is below the new limit (5.10's
+ * memory_high_write() loops over try_to_free_mem_cgroup_pages()), so set
+ * it amount below the current usage, then put the old limit back.
+ */
+static int mt_cgroup_squeeze_high(const struct mt_cgroup *cg,
+				  uint64_t amount)
+{
+	char path[192], cur[32], old[32], high[32];
+	unsigned long long usage;
+	int err, err2;
+
+	err = mt_cgroup_file(cg, "memory.current", path, sizeof(path));
+	if (!err)
+		err = mt_read_str(path, cur, sizeof(cur));
+	if (err)
+		return err;
+	usage = strtoull(cur, NULL, 10);
+	err = mt_cgroup_file(cg, "memory.high", path, sizeof(path));
+	if (!err)
+		err = mt_read_str(path, old, sizeof(old));
+	if (err)
+		return err;
+	snprintf(high, sizeof(high), "%llu",
+		 usage > amount ? usage - amount : 0);
+	err = mt_write_str(path, high);
+	err2 = mt_write_str(path, old);
+	return err ? err : err2;
+}
+
 /*
  * Ask for reclaim of amount. Without swap, EAGAIN is normal once only
  * swap-backed memory is left, so it is retried and then accepted.
@@ -121,8 +180,15 @@ int mt_cgroup_reclaim(const struct mt_cgroup *cg, const char *amount,
 		      int tries)
 {
 	char path[192];
+	uint64_t bytes;
 	int err = mt_cgroup_file(cg, "memory.reclaim", path, sizeof(path));
 
+	if (!err && access(path, F_OK) && errno == ENOENT) {
+		err = mt_parse_size(amount, &bytes);
+		while (!err && tries-- > 0)
+			err = mt_cgroup_squeeze_high(cg, bytes);
+		return err;
+	}
 	while (!err && tries-- > 0) {
 		err = mt_write_str(path, amount);
 		if (err == -EAGAIN)
@@ -494,6 +560,26 @@ bool mt_mglru_sorter_restores(void)
 	return mt_read_str("/sys/kernel/mm/lru_gen/enabled", lru_gen,
 			   sizeof(lru_gen)) == 0 &&
 	       strtoul(lru_gen, NULL, 0) != 0;
+}
+
+/*
+ * Before 5.13 (we test 5.10) the event counts of a memory cgroup's
+ * memory.stat leave out what each CPU has not folded in yet:
+ * __count_memcg_events() adds to the shared count only once a CPU holds
+ * more than MEMCG_CHARGE_BATCH (32) events, and memory.stat reads the
+ * shared count alone. How many events a count can lag behind; 0 from 5.13
+ * on, where reading memory.stat flushes the per-CPU counts (rstat).
+ */
+long mt_cgroup_event_lag(void)
+{
+	struct utsname u;
+	unsigned int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return 0;
+	if (major > 5 || (major == 5 && minor >= 13))
+		return 0;
+	return 32 * sysconf(_SC_NPROCESSORS_CONF);
 }
 
 /*
