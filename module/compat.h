@@ -59,6 +59,15 @@ static inline struct folio *madvstat_mark_folio(unsigned long arg)
 #define MADVSTAT_DRAIN_SYMBOL	"lru_lazyfree"
 #endif
 
+/* 7.1 renamed pagevec.h's PAGEVEC_SIZE (15 to 6.1, 31 on 6.12) FOLIO_BATCH_SIZE. */
+#if KERNEL_VERSION(7, 1, 0) > LINUX_VERSION_CODE
+#include <linux/pagevec.h>
+#define MADVSTAT_BATCH_SIZE	PAGEVEC_SIZE
+#else
+#include <linux/folio_batch.h>
+#define MADVSTAT_BATCH_SIZE	FOLIO_BATCH_SIZE
+#endif
+
 /*
  * Function arguments in an ftrace callback. 6.1's x86 struct ftrace_regs
  * is an open wrapper of pt_regs with no accessor; 6.12 has the
