@@ -81,7 +81,7 @@ static struct madvstat_pending *madvstat_ring_at(struct madvstat_ring *ring,
 }
 
 /* Forget entry @i; the tail moves past the holes it now leads. */
-static void madvstat_ring_drop(struct madvstat_ring *ring, unsigned int i)
+static __always_inline void madvstat_ring_drop(struct madvstat_ring *ring, unsigned int i)
 {
 	struct madvstat_pending *e = madvstat_ring_at(ring, i);
 
@@ -195,11 +195,12 @@ static bool madvstat_ring_take(struct madvstat_ring *ring, struct folio *folio,
 }
 
 /*
- * Runs under the lruvec lock on the CPU that owns the batch (interrupts
- * off; on PREEMPT_RT a sleeping lock with migration disabled), with
- * preemption disabled by ftrace. Called for each folio of the batch that
- * is still on an LRU, even one that does not turn (queued twice, or its
- * state changed): its entry goes all the same.
+ * Runs under the lruvec lock on the CPU that owns the batch, with
+ * preemption disabled by ftrace; without PREEMPT_RT interrupts are off
+ * too, and on it no interrupt handler marks or drains, so the ring needs
+ * no more. Called for each folio of the batch still on an LRU, even one
+ * that does not turn (queued twice, or its state changed): its entry goes
+ * all the same.
  */
 static void madvstat_on_drain(unsigned long ip, unsigned long parent_ip,
 			      struct ftrace_ops *op, struct ftrace_regs *fregs)
@@ -208,12 +209,9 @@ static void madvstat_on_drain(unsigned long ip, unsigned long parent_ip,
 	long nr = folio_nr_pages(folio);
 	struct madvstat_pending e;
 	struct madvstat_mm *s;
-	unsigned long flags;
 	bool found;
 
-	local_irq_save(flags);
 	found = madvstat_ring_take(this_cpu_ptr(&madvstat_rings), folio, &e);
-	local_irq_restore(flags);
 	if (!madvstat_can_turn_lazy(folio))
 		return;		/* it will not turn: no pglazyfree either */
 	madvstat_event_add(MADVSTAT_MARKED, nr);
