@@ -8,13 +8,15 @@
  * ahead of it, and the batch can even drain in between.
  *
  * NR_CHILDREN processes, each in a memory cgroup of its own, all pinned to
- * CPU 0 with SCHED_FIFO priorities 1..NR_CHILDREN, write and MADV_FREE
- * NR_ROUND_PAGES fresh pages a round (MADV_DONTNEED gives them back, so
- * the next round's are new folios, often another child's old ones). All
- * but the lowest sleep a little between rounds: their wake-ups preempt the
- * lower ones anywhere in madvise(). Then each child's Marked must equal
- * its cgroup's pglazyfree, and the summary's AllMarked the pglazyfree
- * delta of the whole system, with nothing left unattributed.
+ * CPU 0, write, MADV_FREE and MADV_DONTNEED fresh pages in rounds (the
+ * next round's are new folios, often another child's old ones). The first
+ * NR_VICTIMS run as SCHED_OTHER without a pause, NR_ROUND_PAGES a round;
+ * the others are SCHED_FIFO, sleep a millisecond or two between rounds of
+ * PREEMPTOR_PAGES (more than a batch, so that their own marks drain it),
+ * and their wake-ups preempt the victims anywhere in madvise(), also just
+ * after the mark probe. Then each child's Marked must equal its cgroup's
+ * pglazyfree, and the summary's AllMarked the pglazyfree delta of the
+ * whole system, with nothing left unattributed.
  */
 #include <errno.h>
 #include <sched.h>
@@ -32,7 +34,9 @@
 #include "memtest.h"
 
 #define NR_CHILDREN	6
+#define NR_VICTIMS	4
 #define NR_ROUND_PAGES	96	/* three batches of 31, so they drain mid-call */
+#define PREEMPTOR_PAGES	32
 #define RUN_MS		8000
 
 struct kid {
@@ -40,37 +44,39 @@ struct kid {
 	int to_kid;		/* closing it lets the child exit */
 	int from_kid;		/* the child's round count, then EOF */
 	struct mt_cgroup cg;
-	long rounds;
+	long pages;		/* it freed */
 };
 
-/* The child's body: returns the rounds it ran, or -1. */
+/* The child's body: returns the pages it freed, or -1. */
 static long kid_run(int idx, const struct mt_cgroup *cg)
 {
-	size_t page = mt_page_size(), len = NR_ROUND_PAGES * page;
-	struct sched_param sp = { .sched_priority = 1 + idx };
-	struct timespec nap = { 0, 20000L * idx };
+	bool victim = idx < NR_VICTIMS;
+	size_t page = mt_page_size();
+	size_t nr = victim ? NR_ROUND_PAGES : PREEMPTOR_PAGES, len = nr * page;
+	struct sched_param sp = { .sched_priority = 1 + idx - NR_VICTIMS };
+	struct timespec nap = { 0, 1000000L + 700000L * (idx - NR_VICTIMS) };
 	int64_t end;
 	unsigned char *mem;
-	long rounds = 0;
+	long pages = 0;
 
 	if (mt_cgroup_join(cg) || mt_pin_cpu(0))
 		return -1;
 	mem = mt_map_4k(len);
 	if (!mem)
 		return -1;
-	if (sched_setscheduler(0, SCHED_FIFO, &sp))
+	if (!victim && sched_setscheduler(0, SCHED_FIFO, &sp))
 		return -1;
 	end = mt_now_ms() + RUN_MS;
 	while (mt_now_ms() < end) {
-		memset(mem, 0x5a + rounds, len);
+		memset(mem, 0x5a + pages, len);
 		if (madvise(mem, len, MADV_FREE) ||
 		    madvise(mem, len, MADV_DONTNEED))
 			return -1;
-		rounds++;
-		if (idx)
+		pages += nr;
+		if (!victim)
 			nanosleep(&nap, NULL);
 	}
-	return rounds;
+	return pages;
 }
 
 static int kid_start(struct kid *k, int idx)
@@ -137,8 +143,9 @@ TEST_F_TIMEOUT(ring, preempted_marks, 300)
 		SKIP(return, "cannot use SCHED_FIFO: %s", strerror(errno));
 	sp.sched_priority = 0;
 	ASSERT_EQ(0, sched_setscheduler(0, SCHED_OTHER, &sp));
-	TH_LOG("%s kernel, %d children on CPU 0 for %d ms",
-	       preempt_rt() ? "PREEMPT_RT" : "non-RT", NR_CHILDREN, RUN_MS);
+	TH_LOG("%s kernel, %d victims and %d preemptors on CPU 0 for %d ms",
+	       preempt_rt() ? "PREEMPT_RT" : "non-RT", NR_VICTIMS,
+	       NR_CHILDREN - NR_VICTIMS, RUN_MS);
 
 	ASSERT_EQ(0, mt_drain_lru());
 	lazy0 = mt_vmstat("pglazyfree");
@@ -154,9 +161,9 @@ TEST_F_TIMEOUT(ring, preempted_marks, 300)
 		ASSERT_EQ(0, kid_start(&kids[i], i));
 	}
 	for (i = 0; i < NR_CHILDREN; i++) {
-		ASSERT_EQ(sizeof(long), read(kids[i].from_kid, &kids[i].rounds,
+		ASSERT_EQ(sizeof(long), read(kids[i].from_kid, &kids[i].pages,
 					     sizeof(long)));
-		ASSERT_LT(0, kids[i].rounds);
+		ASSERT_LT(0, kids[i].pages);
 	}
 	/*
 	 * Every batch applied; then memory.stat, which skips its flush below
@@ -169,10 +176,11 @@ TEST_F_TIMEOUT(ring, preempted_marks, 300)
 		int64_t want = mt_cgroup_stat(&kids[i].cg, "pglazyfree");
 		int64_t got = mt_madvstat_get(kids[i].pid, "Marked");
 
-		TH_LOG("child %d (FIFO %d): %ld rounds, pglazyfree %ld kB, Marked %ld kB",
-		       i, 1 + i, kids[i].rounds, (long)(want * kb), (long)got);
+		TH_LOG("child %d (%s): freed %ld kB, pglazyfree %ld kB, Marked %ld kB",
+		       i, i < NR_VICTIMS ? "victim" : "preemptor",
+		       (long)(kids[i].pages * kb), (long)(want * kb), (long)got);
 		/* Nearly every page turns: the test does test the ring. */
-		EXPECT_LE(kids[i].rounds * NR_ROUND_PAGES * 9 / 10, want);
+		EXPECT_LE(kids[i].pages * 9 / 10, want);
 		EXPECT_EQ(want * kb, got);
 		sum += got;
 	}
@@ -184,9 +192,12 @@ TEST_F_TIMEOUT(ring, preempted_marks, 300)
 	EXPECT_EQ(lazy * kb, marked);
 	EXPECT_EQ(0, unattr);
 	EXPECT_EQ(marked, sum);
+	/* Each child holds the pipes of those forked before it: close all. */
 	for (i = 0; i < NR_CHILDREN; i++) {
 		close(kids[i].to_kid);
 		close(kids[i].from_kid);
+	}
+	for (i = 0; i < NR_CHILDREN; i++) {
 		EXPECT_EQ(kids[i].pid, waitpid(kids[i].pid, &status, 0));
 		EXPECT_EQ(0, status);
 		EXPECT_EQ(0, mt_cgroup_remove(&kids[i].cg));
