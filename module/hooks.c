@@ -136,9 +136,9 @@ static void madvstat_on_mark(unsigned long ip, unsigned long parent_ip,
 	/*
 	 * The caller holds a page-table lock, which keeps us on the CPU whose
 	 * batch the folio goes to (on PREEMPT_RT it disables migration, not
-	 * preemption). Ftrace runs us with preemption disabled; no drain runs
-	 * from interrupts, but keep the ring consistent against anything that
-	 * might.
+	 * preemption: a drain callback in another task could run in between).
+	 * No drain runs from interrupts, but keep the ring consistent against
+	 * anything that might.
 	 */
 	local_irq_save(flags);
 	ring = this_cpu_ptr(&madvstat_rings);
@@ -195,12 +195,13 @@ static bool madvstat_ring_take(struct madvstat_ring *ring, struct folio *folio,
 }
 
 /*
- * Runs under the lruvec lock on the CPU that owns the batch, with
- * preemption disabled by ftrace; without PREEMPT_RT interrupts are off
- * too, and on it no interrupt handler marks or drains, so the ring needs
- * no more. Called for each folio of the batch still on an LRU, even one
- * that does not turn (queued twice, or its state changed): its entry goes
- * all the same.
+ * Runs under the lruvec lock on the CPU that owns the batch: with
+ * interrupts off, or on PREEMPT_RT preemptible with migration disabled,
+ * where a mark callback could then run in the middle of our search (ftrace
+ * calls ops without FTRACE_OPS_FL_RECURSION directly, preemption enabled);
+ * no interrupt handler marks or drains. Called for each folio of the batch
+ * still on an LRU, even one that does not turn (queued twice, or its state
+ * changed): its entry goes all the same.
  */
 static void madvstat_on_drain(unsigned long ip, unsigned long parent_ip,
 			      struct ftrace_ops *op, struct ftrace_regs *fregs)
@@ -211,7 +212,9 @@ static void madvstat_on_drain(unsigned long ip, unsigned long parent_ip,
 	struct madvstat_mm *s;
 	bool found;
 
+	preempt_disable();
 	found = madvstat_ring_take(this_cpu_ptr(&madvstat_rings), folio, &e);
+	preempt_enable();
 	if (!madvstat_can_turn_lazy(folio))
 		return;		/* it will not turn: no pglazyfree either */
 	madvstat_event_add(MADVSTAT_MARKED, nr);
@@ -304,10 +307,11 @@ static void madvstat_on_mmdrop(unsigned long ip, unsigned long parent_ip,
 /*
  * The two per-folio hooks are plain ftrace callbacks, not kprobes: they run
  * once per page freed, and a kprobe's saving of all registers and dispatch
- * cost about as much again. Ftrace calls them with preemption disabled
- * (its recursion guard; without PREEMPT_RT the page-table lock or the
- * lruvec lock disables it anyway), and our callbacks call nothing that
- * could reach them again.
+ * cost about as much again. Both functions run with preemption disabled
+ * (under a page-table lock, or the lruvec lock) except on PREEMPT_RT,
+ * where those locks only disable migration and each callback guards the
+ * ring itself; our callbacks call nothing that could reach them again, so
+ * no recursion guard is needed.
  * The __mmdrop() hook is one too, so that switching kprobes off can never
  * leave the record of a freed mm to a new one.
  */
