@@ -50,10 +50,13 @@ struct madvstat_pending {
 };
 
 /*
- * Twice a batch (a power of two, as batch sizes are 2^n - 1): an entry that
- * many marks old has drained, unless, on PREEMPT_RT, its task was preempted
- * between our callback and the batch add while others marked; give those
- * room too.
+ * Twice a batch (a power of two, as batch sizes are 2^n - 1): without
+ * PREEMPT_RT an entry that many marks old has drained (each mark is
+ * followed at once by its add, and the batch drains when full). On
+ * PREEMPT_RT a task preempted between our callback and its add (any number
+ * of others' marks later) keeps its entry: the ring is compacted over the
+ * holes of drained entries instead, and only entries never drained (the
+ * rare stale ones) can fill it; eight batches leave room for many.
  */
 #define MADVSTAT_RING_SIZE \
 	((MADVSTAT_BATCH_SIZE + 1) * (IS_ENABLED(CONFIG_PREEMPT_RT) ? 8 : 2))
@@ -90,6 +93,28 @@ static __always_inline void madvstat_ring_drop(struct madvstat_ring *ring, unsig
 	while (ring->tail != ring->head &&
 	       !madvstat_ring_at(ring, ring->tail)->folio)
 		ring->tail++;
+}
+
+/*
+ * Make room at the tail by moving the entries still there, in order,
+ * next to the head over the holes drains left; false if there are none.
+ * On PREEMPT_RT a task preempted after its mark callback keeps its entry
+ * at the tail while others mark any number of folios: it must not go.
+ */
+static bool madvstat_ring_compact(struct madvstat_ring *ring)
+{
+	unsigned int i = ring->head, w = ring->head;
+
+	while (i != ring->tail) {
+		struct madvstat_pending *e = madvstat_ring_at(ring, --i);
+
+		if (e->folio && --w != i)
+			*madvstat_ring_at(ring, w) = *e;
+	}
+	if (w == ring->tail)
+		return false;
+	ring->tail = w;
+	return true;
 }
 
 static u64 madvstat_loaded_at;		/* boot-time ns, once probes are on */
@@ -142,8 +167,10 @@ static void madvstat_on_mark(unsigned long ip, unsigned long parent_ip,
 	 */
 	local_irq_save(flags);
 	ring = this_cpu_ptr(&madvstat_rings);
-	if (ring->head - ring->tail == MADVSTAT_RING_SIZE)
-		madvstat_ring_drop(ring, ring->tail);	/* it has drained */
+	/* Full even of entries: the oldest has drained (see the ring). */
+	if (ring->head - ring->tail == MADVSTAT_RING_SIZE &&
+	    !madvstat_ring_compact(ring))
+		madvstat_ring_drop(ring, ring->tail);
 	e = madvstat_ring_at(ring, ring->head++);
 	e->folio = folio;
 	e->mm = mm;
