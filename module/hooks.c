@@ -83,16 +83,23 @@ static struct madvstat_pending *madvstat_ring_at(struct madvstat_ring *ring,
 	return &ring->e[i % MADVSTAT_RING_SIZE];
 }
 
-/* Forget entry @i; the tail moves past the holes it now leads. */
-static __always_inline void madvstat_ring_drop(struct madvstat_ring *ring, unsigned int i)
+/* Forget entry @i, of hash @h; the tail moves past the holes it leads. */
+static __always_inline void madvstat_ring_forget(struct madvstat_ring *ring,
+						 unsigned int i, unsigned int h)
 {
-	struct madvstat_pending *e = madvstat_ring_at(ring, i);
-
-	ring->cnt[hash_ptr(e->folio, MADVSTAT_RING_BITS)]--;
-	e->folio = NULL;
+	ring->cnt[h]--;
+	madvstat_ring_at(ring, i)->folio = NULL;
 	while (ring->tail != ring->head &&
 	       !madvstat_ring_at(ring, ring->tail)->folio)
 		ring->tail++;
+}
+
+static __always_inline void madvstat_ring_drop(struct madvstat_ring *ring,
+					       unsigned int i)
+{
+	struct folio *folio = madvstat_ring_at(ring, i)->folio;
+
+	madvstat_ring_forget(ring, i, hash_ptr(folio, MADVSTAT_RING_BITS));
 }
 
 /*
@@ -217,7 +224,7 @@ static bool madvstat_ring_take(struct madvstat_ring *ring, struct folio *folio,
 			return false;
 	}
 	*out = *madvstat_ring_at(ring, i);
-	madvstat_ring_drop(ring, i);
+	madvstat_ring_forget(ring, i, h);
 	return true;
 }
 
