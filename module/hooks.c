@@ -198,8 +198,8 @@ static void madvstat_on_mark(unsigned long ip, unsigned long parent_ip,
  * non-preemptible section, so the ring's order is the batch's: when
  * @folio has one entry, every older one has drained or was never queued,
  * and goes. On PREEMPT_RT another task's callback may precede its add by
- * any number of ours; older entries stay until their folio drains or they
- * are SIZE marks old.
+ * any number of ours; older entries stay until their folio drains, or
+ * until the ring holds nothing else (see madvstat_ring_compact()).
  */
 static bool madvstat_ring_take(struct madvstat_ring *ring, struct folio *folio,
 			       struct madvstat_pending *out)
