@@ -197,6 +197,15 @@ static inline struct folio *madvstat_mark_folio(unsigned long arg)
 #define MADVSTAT_DRAIN_SYMBOL	"lru_lazyfree"
 #endif
 
+/* 7.1 renamed PAGEVEC_SIZE FOLIO_BATCH_SIZE (15 on 5.10, 6.1; 31 on 6.12, 7.2). */
+#if KERNEL_VERSION(7, 1, 0) > LINUX_VERSION_CODE
+#include <linux/pagevec.h>
+#define MADVSTAT_BATCH_SIZE	PAGEVEC_SIZE
+#else
+#include <linux/folio_batch.h>
+#define MADVSTAT_BATCH_SIZE	FOLIO_BATCH_SIZE
+#endif
+
 /*
  * 5.11 gave ftrace callbacks a struct ftrace_regs, filled with the
  * arguments (DYNAMIC_FTRACE_WITH_ARGS), and made them recursion-safe by

@@ -6,9 +6,9 @@
  * mark probe, in the madvising process, under its page-table lock); the
  * folio turns lazily freed when the batch drains (the drain probe), maybe
  * much later and in another task. The mark probe therefore notes (folio,
- * mm) in a per-CPU ring, in the order of the batch, and the drain probe,
- * which runs on the CPU that owns the batch, credits the mm it finds there.
- * The drain probe counts exactly what the kernel's pglazyfree counts.
+ * mm) in a per-CPU ring, and the drain probe, which runs on the CPU that
+ * owns the batch, credits the mm it finds there for that folio. The drain
+ * probe counts exactly what the kernel's pglazyfree counts.
  *
  * Reclaimed, Rescued, RescuedPinned: every reclaimer (kswapd, direct and
  * memcg reclaim, memory.reclaim, MADV_PAGEOUT) unmaps a lazily freed folio
@@ -29,6 +29,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ftrace.h>
+#include <linux/hash.h>
 #include <linux/kprobes.h>
 #include <linux/string.h>
 #include <linux/mm.h>
@@ -43,21 +44,85 @@
 
 /* Each entry: a folio queued by MADV_FREE, and who queued it. */
 struct madvstat_pending {
-	struct folio *folio;
+	struct folio *folio;	/* NULL: taken */
 	const struct mm_struct *mm;
 	u64 id;			/* of the mm's state; 0 if it has none */
 };
 
-/* Larger than any kernel's batch (15 on 6.1, 31 on 6.12). */
-#define MADVSTAT_RING_SIZE	64
+/*
+ * Twice a batch (a power of two, as batch sizes are 2^n - 1): without
+ * PREEMPT_RT an entry that many marks old has drained (each mark is
+ * followed at once by its add, and the batch drains when full). On
+ * PREEMPT_RT a task preempted between our callback and its add (any number
+ * of others' marks later) keeps its entry: the ring is compacted over the
+ * holes of drained entries instead, and only entries never drained (the
+ * rare stale ones) can fill it; eight batches leave room for many.
+ */
+#define MADVSTAT_RING_SIZE \
+	((MADVSTAT_BATCH_SIZE + 1) * (IS_ENABLED(CONFIG_PREEMPT_RT) ? 8 : 2))
+#define MADVSTAT_RING_BITS	8	/* of the hash of a folio's address */
 
+/*
+ * The entries in the order of the mark callbacks, tail to head; the tail
+ * entry is never a hole. cnt[] counts the entries by a hash of the folio,
+ * so that the drain knows without a search whether its folio may have more
+ * than one.
+ */
 struct madvstat_ring {
 	unsigned int head;	/* next to write */
 	unsigned int tail;	/* oldest */
+	u16 cnt[1 << MADVSTAT_RING_BITS];
 	struct madvstat_pending e[MADVSTAT_RING_SIZE];
 };
 
 static DEFINE_PER_CPU(struct madvstat_ring, madvstat_rings);
+
+static struct madvstat_pending *madvstat_ring_at(struct madvstat_ring *ring,
+						 unsigned int i)
+{
+	return &ring->e[i % MADVSTAT_RING_SIZE];
+}
+
+/* Forget entry @i, of hash @h; the tail moves past the holes it leads. */
+static __always_inline void madvstat_ring_forget(struct madvstat_ring *ring,
+						 unsigned int i, unsigned int h)
+{
+	ring->cnt[h]--;
+	madvstat_ring_at(ring, i)->folio = NULL;
+	while (ring->tail != ring->head &&
+	       !madvstat_ring_at(ring, ring->tail)->folio)
+		ring->tail++;
+}
+
+static __always_inline void madvstat_ring_drop(struct madvstat_ring *ring,
+					       unsigned int i)
+{
+	struct folio *folio = madvstat_ring_at(ring, i)->folio;
+
+	madvstat_ring_forget(ring, i, hash_ptr(folio, MADVSTAT_RING_BITS));
+}
+
+/*
+ * Make room at the tail by moving the entries still there, in order,
+ * next to the head over the holes drains left; false if there are none.
+ * On PREEMPT_RT a task preempted after its mark callback keeps its entry
+ * at the tail while others mark any number of folios: it must not go.
+ */
+static bool madvstat_ring_compact(struct madvstat_ring *ring)
+{
+	unsigned int i = ring->head, w = ring->head;
+
+	while (i != ring->tail) {
+		struct madvstat_pending *e = madvstat_ring_at(ring, --i);
+
+		if (e->folio && --w != i)
+			*madvstat_ring_at(ring, w) = *e;
+	}
+	if (w == ring->tail)
+		return false;
+	ring->tail = w;
+	return true;
+}
 
 static u64 madvstat_loaded_at;		/* boot-time ns, once probes are on */
 static bool madvstat_hooks_on;
@@ -101,57 +166,96 @@ static void madvstat_on_mark(unsigned long ip, unsigned long parent_ip,
 	s = madvstat_mm_get(mm);
 
 	/*
-	 * The caller holds a page-table lock, so we run on the CPU whose
-	 * batch the folio goes to; no drain runs from interrupts, but keep
-	 * the ring consistent against anything that might.
+	 * The caller holds a page-table lock, which keeps us on the CPU whose
+	 * batch the folio goes to (on PREEMPT_RT it disables migration, not
+	 * preemption: a drain callback in another task could run in between).
+	 * No drain runs from interrupts, but keep the ring consistent against
+	 * anything that might.
 	 */
 	local_irq_save(flags);
 	ring = this_cpu_ptr(&madvstat_rings);
-	if (ring->head - ring->tail == MADVSTAT_RING_SIZE)
-		ring->tail++;	/* the oldest cannot be in the batch still */
-	e = &ring->e[ring->head++ % MADVSTAT_RING_SIZE];
+	/* Full even of entries: the oldest has drained (see the ring). */
+	if (ring->head - ring->tail == MADVSTAT_RING_SIZE &&
+	    !madvstat_ring_compact(ring))
+		madvstat_ring_drop(ring, ring->tail);
+	e = madvstat_ring_at(ring, ring->head++);
 	e->folio = folio;
 	e->mm = mm;
 	e->id = s ? s->id : 0;
+	ring->cnt[hash_ptr(folio, MADVSTAT_RING_BITS)]++;
 	local_irq_restore(flags);
 }
 
 /*
- * Find @folio in this CPU's ring and drop it and every entry older than
- * it (those were never queued: the kernel's tests raced with ours).
+ * Take this CPU's entry for @folio, now drained. Of several entries for it,
+ * the newest: its note came after the add being drained or is that add's,
+ * so the folio was the same allocation then and its mm mapped it. An older
+ * one may be stale: noted, then not queued (the kernel's tests raced with
+ * ours), or queued and then isolated, so that the drain skipped it; the
+ * folio may have been freed since and reused by another process.
+ *
+ * Without PREEMPT_RT the mark callback and the batch add are one
+ * non-preemptible section, so the ring's order is the batch's: when
+ * @folio has one entry, every older one has drained or was never queued,
+ * and goes. On PREEMPT_RT another task's callback may precede its add by
+ * any number of ours; older entries stay until their folio drains, or
+ * until the ring holds nothing else (see madvstat_ring_compact()).
  */
-static bool madvstat_ring_take(struct folio *folio,
+static bool madvstat_ring_take(struct madvstat_ring *ring, struct folio *folio,
 			       struct madvstat_pending *out)
 {
-	struct madvstat_ring *ring = this_cpu_ptr(&madvstat_rings);
-	unsigned int i;
+	unsigned int i, h = hash_ptr(folio, MADVSTAT_RING_BITS);
 
-	for (i = ring->tail; i != ring->head; i++) {
-		struct madvstat_pending *e = &ring->e[i % MADVSTAT_RING_SIZE];
-
-		if (e->folio == folio) {
-			*out = *e;
-			ring->tail = i + 1;
-			return true;
-		}
+	if (!ring->cnt[h])
+		return false;
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT) && ring->cnt[h] == 1) {
+		for (i = ring->tail; i != ring->head; i++)
+			if (madvstat_ring_at(ring, i)->folio == folio)
+				break;
+		if (i == ring->head)
+			return false;
+		while (ring->tail != i)
+			madvstat_ring_drop(ring, ring->tail);
+	} else {
+		for (i = ring->head; i != ring->tail; i--)
+			if (madvstat_ring_at(ring, i - 1)->folio == folio)
+				break;
+		if (i-- == ring->tail)
+			return false;
 	}
-	return false;
+	*out = *madvstat_ring_at(ring, i);
+	madvstat_ring_forget(ring, i, h);
+	return true;
 }
 
-/* Runs under the lruvec lock, interrupts off, on the batch's CPU. */
+/*
+ * Runs under the lruvec lock on the CPU that owns the batch: with
+ * interrupts off, or on PREEMPT_RT preemptible with migration disabled,
+ * where a mark callback could then run in the middle of our search (ftrace
+ * calls ops without FTRACE_OPS_FL_RECURSION directly, preemption enabled);
+ * no interrupt handler marks or drains. Called for each folio of the batch
+ * still on an LRU, even one that does not turn (queued twice, or its state
+ * changed): its entry goes all the same.
+ */
 static void madvstat_on_drain(unsigned long ip, unsigned long parent_ip,
 			      struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
 	struct folio *folio = madvstat_drain_folio(fregs);
 	struct madvstat_pending e;
 	struct madvstat_mm *s;
+	bool found;
 	long nr;
 
-	if (!folio || !madvstat_can_turn_lazy(folio))
+	if (!folio)
+		return;		/* skipped by the kernel too (5.10: off the LRU) */
+	preempt_disable();
+	found = madvstat_ring_take(this_cpu_ptr(&madvstat_rings), folio, &e);
+	preempt_enable();
+	if (!madvstat_can_turn_lazy(folio))
 		return;		/* it will not turn: no pglazyfree either */
 	nr = folio_nr_pages(folio);
 	madvstat_event_add(MADVSTAT_MARKED, nr);
-	if (madvstat_ring_take(folio, &e) && e.id) {
+	if (found && e.id) {
 		rcu_read_lock();
 		s = madvstat_mm_find(e.mm);
 		if (s && s->id == e.id) {
@@ -243,8 +347,10 @@ static void madvstat_on_mmdrop(unsigned long ip, unsigned long parent_ip,
  * The two per-folio hooks are plain ftrace callbacks, not kprobes: they run
  * once per page freed, and a kprobe's saving of all registers and dispatch
  * cost about as much again. Both functions run with preemption disabled
- * (under a page-table lock, or the lruvec lock), and our callbacks call
- * nothing that could reach them again, so no recursion guard is needed.
+ * (under a page-table lock, or the lruvec lock) except on PREEMPT_RT,
+ * where those locks only disable migration and each callback guards the
+ * ring itself; our callbacks call nothing that could reach them again, so
+ * no recursion guard is needed.
  * The __mmdrop() hook is one too, so that switching kprobes off can never
  * leave the record of a freed mm to a new one.
  */
