@@ -14,6 +14,7 @@
 #include <linux/hash.h>
 #include <linux/list.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -23,7 +24,8 @@
 #define MADVSTAT_MM_HASH_BITS	10
 
 static struct hlist_head madvstat_mm_hash[1 << MADVSTAT_MM_HASH_BITS];
-static DEFINE_SPINLOCK(madvstat_mm_lock);	/* writers of the table */
+/* Writers of the table; raw: probes take it, on PREEMPT_RT too. */
+static DEFINE_RAW_SPINLOCK(madvstat_mm_lock);
 static atomic64_t madvstat_mm_ids = ATOMIC64_INIT(0);
 static atomic_long_t madvstat_mm_live = ATOMIC_LONG_INIT(0);
 
@@ -52,18 +54,30 @@ struct madvstat_mm *madvstat_mm_find(const struct mm_struct *mm)
 	return NULL;
 }
 
+/*
+ * PREEMPT_RT's allocator takes sleeping locks: it must not be called with
+ * preemption or interrupts off, as the kretprobe handlers run (or an ftrace
+ * callback behind the list function). Elsewhere a GFP_NOWAIT allocation is
+ * fine in any probe.
+ */
+static bool madvstat_may_alloc(void)
+{
+	return !IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible();
+}
+
 /**
  * madvstat_mm_get - the state of @mm, created if it has none
  * @mm: an address space the caller knows to be alive (not yet in __mmdrop)
  *
- * Never sleeps. Returns NULL when memory is short.
+ * Never sleeps. Returns NULL when memory is short, or on PREEMPT_RT when
+ * the caller may not allocate.
  */
 struct madvstat_mm *madvstat_mm_get(struct mm_struct *mm)
 {
 	struct madvstat_mm *s = madvstat_mm_find(mm), *old;
 	unsigned long flags;
 
-	if (likely(s))
+	if (likely(s) || !madvstat_may_alloc())
 		return s;
 	s = kzalloc(sizeof(*s), GFP_NOWAIT | __GFP_NOWARN);
 	if (!s)
@@ -71,13 +85,13 @@ struct madvstat_mm *madvstat_mm_get(struct mm_struct *mm)
 	s->mm = mm;
 	s->id = atomic64_inc_return(&madvstat_mm_ids);
 
-	spin_lock_irqsave(&madvstat_mm_lock, flags);
+	raw_spin_lock_irqsave(&madvstat_mm_lock, flags);
 	old = madvstat_mm_find(mm);	/* another CPU may have won */
 	if (!old) {
 		hlist_add_head_rcu(&s->node, madvstat_mm_bucket(mm));
 		atomic_long_inc(&madvstat_mm_live);
 	}
-	spin_unlock_irqrestore(&madvstat_mm_lock, flags);
+	raw_spin_unlock_irqrestore(&madvstat_mm_lock, flags);
 	if (old) {
 		kfree(s);
 		return old;
@@ -101,13 +115,13 @@ void madvstat_mm_remove(const struct mm_struct *mm)
 	rcu_read_unlock();
 	if (!s)
 		return;
-	spin_lock_irqsave(&madvstat_mm_lock, flags);
+	raw_spin_lock_irqsave(&madvstat_mm_lock, flags);
 	s = madvstat_mm_find(mm);
 	if (s) {
 		hlist_del_rcu(&s->node);
 		atomic_long_dec(&madvstat_mm_live);
 	}
-	spin_unlock_irqrestore(&madvstat_mm_lock, flags);
+	raw_spin_unlock_irqrestore(&madvstat_mm_lock, flags);
 	if (s)
 		kfree_rcu(s, rcu);
 }
