@@ -17,8 +17,11 @@ KOUT = $(BUILD)/$(KREL)
 # What every guest runs, whatever its kernel: static selftests and programs.
 GUEST_BIN := $(BUILD)/guest/bin
 # A KDIR inside one of qemu/kernels' chroots is built in that chroot, with
-# the compiler its kernel was built with.
+# the compiler its kernel was built with, and named by its path there:
+# kbuild 7.x rewrites the Makefile of a headers tree reached by another
+# path (objtree != the directory make -C was given).
 KBUILD_ENV = $(if $(filter $(CACHE)/chroots/%,$(KDIR)),./qemu/kernels run $(KDIR))
+KBUILD_DIR = $(if $(KBUILD_ENV),/usr/src/$(notdir $(KDIR)),$(KDIR))
 
 # The one place the version lives; the module, the CLI and DKMS read it.
 VERSION := $(shell cat VERSION)
@@ -121,7 +124,7 @@ stage_module = mkdir -p $(1)/module && cp -p Kbuild VERSION $(1)/ && \
 
 module: check-kdir
 	@$(call stage_module,$(KOUT))
-	$(KBUILD_ENV) $(MAKE) -C $(KDIR) M=$(KOUT) modules
+	$(KBUILD_ENV) $(MAKE) -C $(KBUILD_DIR) M=$(KOUT) modules
 	@echo "built $(KOUT)/madvstat.ko"
 
 # User space. Programs are userspace/<name>.c plus userspace/lib/; host
@@ -190,7 +193,7 @@ guest: module selftests
 # The module that WARN()s on load, for qemu/test-harness to prove a splat
 # fails a run; built only for that test.
 harness: check-kdir
-	$(KBUILD_ENV) $(MAKE) -C selftests/harness KDIR=$(KDIR)
+	$(KBUILD_ENV) $(MAKE) -C selftests/harness KDIR=$(KBUILD_DIR)
 
 kernels:
 	./qemu/kernels fetch
