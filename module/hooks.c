@@ -70,21 +70,6 @@ static bool madvstat_can_turn_lazy(struct folio *folio)
 	       !folio_test_swapcache(folio) && !folio_test_unevictable(folio);
 }
 
-/*
- * Pages of @folio mapped by page tables, a PMD mapping counting for all
- * of them. Per-page mapcounts count PTE mappings on both 6.1 and 6.12.
- */
-static long madvstat_pages_mapped(struct folio *folio)
-{
-	long i, n = 0, nr = folio_nr_pages(folio);
-
-	if (folio_test_large(folio))
-		n = (long)folio_entire_mapcount(folio) * nr;
-	for (i = 0; i < nr; i++)
-		n += atomic_read(&folio_page(folio, i)->_mapcount) + 1;
-	return n;
-}
-
 static void madvstat_on_mark(unsigned long ip, unsigned long parent_ip,
 			     struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
@@ -184,7 +169,7 @@ static int madvstat_on_unmap_entry(struct kretprobe_instance *ri,
 	u = (struct madvstat_unmap *)ri->data;
 	u->mm = vma->vm_mm;
 	u->folio = folio;
-	u->mapped = madvstat_pages_mapped(folio);
+	u->mapped = madvstat_folio_pages_mapped(folio);
 	return 0;
 }
 
@@ -212,7 +197,7 @@ static int madvstat_on_unmap_return(struct kretprobe_instance *ri,
 {
 	struct madvstat_unmap *u = (struct madvstat_unmap *)ri->data;
 	struct folio *folio = u->folio;
-	long mapped = madvstat_pages_mapped(folio);
+	long mapped = madvstat_folio_pages_mapped(folio);
 
 	/* Pages this call unmapped and threw away. */
 	if (mapped < u->mapped)
@@ -226,7 +211,7 @@ static int madvstat_on_unmap_return(struct kretprobe_instance *ri,
 	if (!regs_return_value(regs) && folio_test_swapbacked(folio) && mapped)
 		madvstat_credit(u->mm, folio_test_dirty(folio) ?
 				MADVSTAT_RESCUED : MADVSTAT_RESCUED_PINNED,
-				min(mapped, folio_nr_pages(folio)));
+				min_t(long, mapped, folio_nr_pages(folio)));
 	return 0;
 }
 
