@@ -497,6 +497,23 @@ bool mt_mglru_sorter_restores(void)
 }
 
 /*
+ * Since 6.15 (try_to_unmap_one(): "set folio swapbacked iff folios are
+ * dirty"), reclaim leaves a clean lazily freed folio it cannot discard
+ * because of an extra reference (a pipe, a pin) lazily freed, instead of
+ * making it swap-backed again: there is no RescuedPinned to count, and the
+ * pages stay LazyFree.
+ */
+bool mt_pinned_stays_lazy(void)
+{
+	struct utsname u;
+	unsigned int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 15);
+}
+
+/*
  * The value of "KEY<sep>VALUE" in a /proc file of such lines: ':' for
  * /proc/meminfo ("MemTotal:  2014 kB"), ' ' for /proc/vmstat.
  */

@@ -79,6 +79,7 @@ int mt_child_stop(struct mt_child *c);
 #define MT_THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
 int mt_thp_setting(const char *path, char *out, size_t size);
 bool mt_mglru_sorter_restores(void);
+bool mt_pinned_stays_lazy(void);
 
 /* The module: load from MT_MODULE_PATH with parameters, unload. */
 bool mt_module_loaded(void);
