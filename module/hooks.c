@@ -15,7 +15,9 @@
  * from each mapping with try_to_unmap_one(). It either discards the pages
  * it unmaps, or, when the folio was written again or holds an extra
  * reference, maps the page back and makes the folio swap-backed again (and
- * returns false). A return probe compares the folio before and after. A
+ * returns false). Since 6.15 it does the latter only for a folio written
+ * again; one merely referenced stays lazily freed, and nothing is counted.
+ * A return probe compares the folio before and after. A
  * return of true alone does not mean a discard: the function is also
  * called for mappings that do not hold the folio.
  *

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -604,6 +605,72 @@ TEST_F_TIMEOUT(sparse, free_1g_of_64g, 120)
 	t0 = mt_now_ms();
 	expect_lazyfree(_metadata, getpid(), marked, 0);
 	TH_LOG("read in %lld ms", (long long)(mt_now_ms() - t0));
+}
+
+/*
+ * Per-VMA locks (6.4+ for faults; 7.2 takes MADV_DONTNEED and MADV_FREE
+ * under them too): a thread on the other CPU zaps, faults in and frees
+ * pages without mmap_lock while we walk under mmap_read_lock, which does
+ * not hold it off. Every read succeeds with LazyFree within the area, and
+ * once the thread stops, LazyFree is smaps_rollup's again, exactly.
+ */
+#define VMA_LOCK_LEN	(4UL << 20)
+#define VMA_LOCK_ROUNDS	30
+
+struct vma_lock_worker {
+	unsigned char *mem;
+	atomic_bool done;
+	int err;
+};
+
+static void *vma_lock_work(void *arg)
+{
+	struct vma_lock_worker *w = arg;
+	int i;
+
+	mt_pin_cpu(1);	/* with one CPU only, we take turns */
+	for (i = 0; i < VMA_LOCK_ROUNDS && !w->err; i++) {
+		if (madvise(w->mem, VMA_LOCK_LEN, MADV_DONTNEED))
+			w->err = errno;
+		memset(w->mem, i, VMA_LOCK_LEN);
+		if (madvise(w->mem, VMA_LOCK_LEN, MADV_FREE))
+			w->err = errno;
+	}
+	atomic_store(&w->done, true);
+	return NULL;
+}
+
+TEST(vma_lock_faults_during_walk)
+{
+	struct vma_lock_worker w = { 0 };
+	int64_t lazy, max_lazy = 0;
+	long reads = 0, bad = 0;
+	struct ms_report r;
+	pthread_t t;
+
+	ASSERT_EQ(0, mt_pin_cpu(0));
+	w.mem = mt_map_4k(VMA_LOCK_LEN);
+	ASSERT_NE(NULL, w.mem);
+	ASSERT_EQ(0, pthread_create(&t, NULL, vma_lock_work, &w));
+	while (!atomic_load(&w.done)) {
+		ASSERT_EQ(0, mt_madvstat_read(getpid(), &r));
+		lazy = ms_report_get(&r, "LazyFree") +
+		       ms_report_get(&r, "LazyFreeDirty");
+		ms_report_free(&r);
+		reads++;
+		if (lazy < 0 || lazy > MT_KB(VMA_LOCK_LEN))
+			bad++;
+		if (lazy > max_lazy)
+			max_lazy = lazy;
+	}
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ASSERT_EQ(0, w.err);
+	TH_LOG("%ld reads during %d rounds, largest LazyFree %lld kB", reads,
+	       VMA_LOCK_ROUNDS, (long long)max_lazy);
+	EXPECT_EQ(0, bad);
+	ASSERT_EQ(0, mt_drain_lru());
+	expect_lazyfree(_metadata, getpid(), MT_KB(VMA_LOCK_LEN), 0);
+	munmap(w.mem, VMA_LOCK_LEN);
 }
 
 /*
