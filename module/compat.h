@@ -201,6 +201,16 @@ static inline bool madvstat_exec_ns_capable(struct task_struct *task,
 #endif
 
 /*
+ * 6.16 gave the sched_process_exit tracepoint a second argument,
+ * group_dead (and moved it before exit_mm()): a probe's parameters.
+ */
+#if KERNEL_VERSION(6, 16, 0) > LINUX_VERSION_CODE
+#define MADVSTAT_EXIT_PARAMS	struct task_struct *task
+#else
+#define MADVSTAT_EXIT_PARAMS	struct task_struct *task, bool group_dead
+#endif
+
+/*
  * Function arguments in an ftrace callback. 6.1's x86 struct ftrace_regs
  * is an open wrapper of pt_regs with no accessor; 6.12 has the
  * ftrace_regs_get_argument() macro (and no longer lets us see inside).

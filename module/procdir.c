@@ -39,6 +39,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
+#include "compat.h"
 #include "madvstat.h"
 
 struct madvstat_event {
@@ -356,7 +357,7 @@ static void madvstat_on_exec(void *data, struct task_struct *task,
 		madvstat_queue(pid, true);
 }
 
-static void madvstat_on_exit(void *data, struct task_struct *task)
+static void madvstat_on_exit(void *data, MADVSTAT_EXIT_PARAMS)
 {
 	struct pid *pid = task_tgid(task);
 
