@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Every difference between the kernels madvstat supports (Debian's 6.1,
- * 6.12 and 7.2) lives in this file. Each shim names the version that changed what
- * it papers over.
+ * 6.12 and 7.2) lives in this file. Each shim names the version that
+ * changed what it papers over.
  */
 #ifndef MADVSTAT_COMPAT_H
 #define MADVSTAT_COMPAT_H
