@@ -83,7 +83,7 @@ FIXTURE_SETUP(lazy)
 	self->mem = mmap(NULL, self->len, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->mem);
-	ASSERT_EQ(0, madvise(self->mem, self->len, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, mt_thp_advise(self->mem, self->len, MADV_NOHUGEPAGE));
 	memset(self->mem, 0x5a, self->len);
 }
 
@@ -231,8 +231,8 @@ TEST(vma_names)
 	zero = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	ASSERT_NE(MAP_FAILED, zero);
 	close(fd);
-	ASSERT_EQ(0, madvise(heap, len, MADV_NOHUGEPAGE));
-	ASSERT_EQ(0, madvise(zero, len, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, mt_thp_advise(heap, len, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, mt_thp_advise(zero, len, MADV_NOHUGEPAGE));
 	memset(heap, 1, len);
 	memset(zero, 1, len);
 	ASSERT_EQ(0, madvise(heap, len, MADV_FREE));
@@ -355,6 +355,8 @@ FIXTURE_SETUP(mthp)
 	unsigned int i, kb, pmd_kb = SZ_2M >> 10;
 
 	ASSERT_EQ(0, mt_pin_cpu(0));
+	if (access(MT_THP_ENABLED, F_OK))
+		SKIP(return, "no %s: kernel without THP", MT_THP_ENABLED);
 	for (kb = 8; kb < pmd_kb && self->nr < MTHP_MAX; kb *= 2) {
 		mthp_path(path, sizeof(path), kb, "enabled");
 		if (access(path, W_OK))
@@ -585,7 +587,7 @@ TEST_F_TIMEOUT(sparse, free_1g_of_64g, 120)
 	int64_t t0, marked;
 
 	/* Whole THPs make the touching quick; base pages also work. */
-	ASSERT_EQ(0, madvise(mem, SPARSE_LEN, MADV_HUGEPAGE));
+	ASSERT_EQ(0, mt_thp_advise(mem, SPARSE_LEN, MADV_HUGEPAGE));
 	t0 = mt_now_ms();
 	for (off = 0; off < SPARSE_LEN; off += SPARSE_STRIDE)
 		for (pg = 0; pg < SZ_2M; pg += page)
@@ -736,7 +738,7 @@ TEST(zombie_leader_live_thread)
 		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED || mt_pin_cpu(0) ||
-		    madvise(p, size, MADV_NOHUGEPAGE))
+		    mt_thp_advise(p, size, MADV_NOHUGEPAGE))
 			_exit(1);
 		memset(p, 1, size);
 		if (madvise(p, size, MADV_FREE) || mt_drain_lru() ||

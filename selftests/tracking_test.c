@@ -173,7 +173,7 @@ FIXTURE_SETUP(track)
 	self->mem = mmap(NULL, self->len, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->mem);
-	ASSERT_EQ(0, madvise(self->mem, self->len, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, mt_thp_advise(self->mem, self->len, MADV_NOHUGEPAGE));
 	memset(self->mem, 0x5a, self->len);
 	/* A process forked by the harness after load: nothing counted yet. */
 	expect_track(_metadata, getpid(), 0, 0, 0, 0, 0);
@@ -332,7 +332,7 @@ TEST_F(track, memory_max)
 	more = mmap(NULL, more_len, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, more);
-	ASSERT_EQ(0, madvise(more, more_len, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, mt_thp_advise(more, more_len, MADV_NOHUGEPAGE));
 	memset(more, 0x3c, more_len);
 	ASSERT_EQ(0, mt_drain_lru());
 	/* The limit alone took some; memory.reclaim takes the rest. */

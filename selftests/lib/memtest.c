@@ -558,6 +558,20 @@ int mt_raise_sysctl(const char *path, long min, char *saved, size_t size)
 	return mt_write_str(path, v);
 }
 
+/*
+ * madvise(advice) for MADV_HUGEPAGE or MADV_NOHUGEPAGE, or 0 on a kernel
+ * built without THP (7.2's PREEMPT_RT flavour), which refuses both with
+ * EINVAL and has only base pages anyway. Else -errno.
+ */
+int mt_thp_advise(void *p, size_t len, int advice)
+{
+	if (!madvise(p, len, advice))
+		return 0;
+	if (errno == EINVAL && access(MT_THP_ENABLED, F_OK))
+		return 0;
+	return -errno;
+}
+
 void *mt_map_4k(size_t len)
 {
 	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -565,7 +579,7 @@ void *mt_map_4k(size_t len)
 
 	if (p == MAP_FAILED)
 		return NULL;
-	madvise(p, len, MADV_NOHUGEPAGE);
+	mt_thp_advise(p, len, MADV_NOHUGEPAGE);
 	return p;
 }
 

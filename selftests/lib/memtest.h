@@ -98,6 +98,7 @@ int64_t mt_vmstat(const char *key);
  */
 int mt_raise_sysctl(const char *path, long min, char *saved, size_t size);
 /* len bytes of anonymous memory in 4 kB pages (no THP); NULL on error. */
+int mt_thp_advise(void *p, size_t len, int advice);
 void *mt_map_4k(size_t len);
 /* The same, written, then MADV_FREE'd. */
 void *mt_lazy_free_area(size_t len);

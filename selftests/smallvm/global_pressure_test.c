@@ -80,7 +80,7 @@ TEST_F_TIMEOUT(global, hog_reclaims_lazyfree, 300)
 	mem = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, mem);
-	ASSERT_EQ(0, madvise(mem, LEN, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, mt_thp_advise(mem, LEN, MADV_NOHUGEPAGE));
 	/* The hog must not share it: it would be reclaimed from both. */
 	ASSERT_EQ(0, madvise(mem, LEN, MADV_DONTFORK));
 	memset(mem, 0x5a, LEN);
