@@ -211,6 +211,19 @@ static inline bool madvstat_exec_ns_capable(struct task_struct *task,
 #endif
 
 /*
+ * 7.0 added the typed allocators kmalloc_obj() and kzalloc_obj(), which
+ * its checkpatch asks for instead of k[mz]alloc(sizeof(*p), gfp).
+ */
+#include <linux/slab.h>
+#ifdef kzalloc_obj
+#define madvstat_kmalloc_obj(p, gfp)	kmalloc_obj(*(p), gfp)
+#define madvstat_kzalloc_obj(p, gfp)	kzalloc_obj(*(p), gfp)
+#else
+#define madvstat_kmalloc_obj(p, gfp)	kmalloc(sizeof(*(p)), gfp)
+#define madvstat_kzalloc_obj(p, gfp)	kzalloc(sizeof(*(p)), gfp)
+#endif
+
+/*
  * Function arguments in an ftrace callback. 6.1's x86 struct ftrace_regs
  * is an open wrapper of pt_regs with no accessor; 6.12 has the
  * ftrace_regs_get_argument() macro (and no longer lets us see inside).
