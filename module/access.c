@@ -19,9 +19,9 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/sched.h>
-#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 
+#include "compat.h"
 #include "madvstat.h"
 
 static bool madvstat_same_owner(const struct cred *cred,
@@ -52,9 +52,10 @@ int madvstat_may_read(struct task_struct *task, struct mm_struct *mm)
 	 * that drops privileges becomes non-dumpable first (commit_creds()).
 	 */
 	smp_rmb();
-	dumpable = get_dumpable(mm) == SUID_DUMP_USER;
+	dumpable = madvstat_dumpable(task, mm);
 	if (ns_capable(tcred->user_ns, CAP_SYS_PTRACE))
-		ok = dumpable || ns_capable(mm->user_ns, CAP_SYS_PTRACE);
+		ok = dumpable ||
+		     madvstat_exec_ns_capable(task, mm, CAP_SYS_PTRACE);
 	else
 		ok = READ_ONCE(madvstat_owner_read) && dumpable &&
 		     madvstat_same_owner(current_cred(), tcred);

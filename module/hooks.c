@@ -15,7 +15,9 @@
  * from each mapping with try_to_unmap_one(). It either discards the pages
  * it unmaps, or, when the folio was written again or holds an extra
  * reference, maps the page back and makes the folio swap-backed again (and
- * returns false). A return probe compares the folio before and after. A
+ * returns false). Since 6.15 it does the latter only for a folio written
+ * again; one merely referenced stays lazily freed, and nothing is counted.
+ * A return probe compares the folio before and after. A
  * return of true alone does not mean a discard: the function is also
  * called for mappings that do not hold the folio.
  *
@@ -133,21 +135,6 @@ static bool madvstat_can_turn_lazy(struct folio *folio)
 {
 	return folio_test_anon(folio) && folio_test_swapbacked(folio) &&
 	       !folio_test_swapcache(folio) && !folio_test_unevictable(folio);
-}
-
-/*
- * Pages of @folio mapped by page tables, a PMD mapping counting for all
- * of them. Per-page mapcounts count PTE mappings on both 6.1 and 6.12.
- */
-static long madvstat_pages_mapped(struct folio *folio)
-{
-	long i, n = 0, nr = folio_nr_pages(folio);
-
-	if (folio_test_large(folio))
-		n = (long)folio_entire_mapcount(folio) * nr;
-	for (i = 0; i < nr; i++)
-		n += atomic_read(&folio_page(folio, i)->_mapcount) + 1;
-	return n;
 }
 
 static void madvstat_on_mark(unsigned long ip, unsigned long parent_ip,
@@ -291,7 +278,7 @@ static int madvstat_on_unmap_entry(struct kretprobe_instance *ri,
 	u = (struct madvstat_unmap *)ri->data;
 	u->mm = vma->vm_mm;
 	u->folio = folio;
-	u->mapped = madvstat_pages_mapped(folio);
+	u->mapped = madvstat_folio_pages_mapped(folio);
 	return 0;
 }
 
@@ -319,7 +306,7 @@ static int madvstat_on_unmap_return(struct kretprobe_instance *ri,
 {
 	struct madvstat_unmap *u = (struct madvstat_unmap *)ri->data;
 	struct folio *folio = u->folio;
-	long mapped = madvstat_pages_mapped(folio);
+	long mapped = madvstat_folio_pages_mapped(folio);
 
 	/* Pages this call unmapped and threw away. */
 	if (mapped < u->mapped)
@@ -333,7 +320,7 @@ static int madvstat_on_unmap_return(struct kretprobe_instance *ri,
 	if (!regs_return_value(regs) && folio_test_swapbacked(folio) && mapped)
 		madvstat_credit(u->mm, folio_test_dirty(folio) ?
 				MADVSTAT_RESCUED : MADVSTAT_RESCUED_PINNED,
-				min(mapped, folio_nr_pages(folio)));
+				min_t(long, mapped, folio_nr_pages(folio)));
 	return 0;
 }
 

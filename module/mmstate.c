@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include "compat.h"
 #include "madvstat.h"
 
 #define MADVSTAT_MM_HASH_BITS	10
@@ -79,7 +80,7 @@ struct madvstat_mm *madvstat_mm_get(struct mm_struct *mm)
 
 	if (likely(s) || !madvstat_may_alloc())
 		return s;
-	s = kzalloc(sizeof(*s), GFP_NOWAIT | __GFP_NOWARN);
+	s = madvstat_kzalloc_obj(s, GFP_NOWAIT | __GFP_NOWARN);
 	if (!s)
 		return NULL;
 	s->mm = mm;

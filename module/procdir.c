@@ -154,7 +154,7 @@ static void madvstat_entry_add(struct pid *pid)
 		madvstat_entry_free(e);
 	}
 
-	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	e = madvstat_kzalloc_obj(e, GFP_KERNEL);
 	if (!e)
 		goto fail;
 	e->pid = get_pid(pid);
@@ -234,8 +234,8 @@ static void madvstat_events_fn(struct work_struct *work)
 /* From tracepoint probes: atomic context. */
 static void madvstat_queue(struct pid *pid, bool add)
 {
-	struct madvstat_event *ev = kmalloc(sizeof(*ev),
-					    GFP_ATOMIC | __GFP_NOWARN);
+	struct madvstat_event *ev = madvstat_kmalloc_obj(ev, GFP_ATOMIC |
+							 __GFP_NOWARN);
 
 	if (ev) {
 		ev->pid = get_pid(pid);
@@ -304,8 +304,8 @@ static unsigned int madvstat_task_work(struct task_struct *const *tasks,
 	static const task_work_func_t fns[] = {
 		madvstat_task_work_fn0, madvstat_task_work_fn1,
 	};
-	struct madvstat_task_work *w = kmalloc(sizeof(*w),
-					       GFP_ATOMIC | __GFP_NOWARN);
+	struct madvstat_task_work *w = madvstat_kmalloc_obj(w, GFP_ATOMIC |
+							    __GFP_NOWARN);
 	unsigned int queued = 0;
 	int i;
 
@@ -357,7 +357,7 @@ static void madvstat_on_exec(void *data, struct task_struct *task,
 		madvstat_queue(pid, true);
 }
 
-static void madvstat_on_exit(void *data, struct task_struct *task)
+static void madvstat_on_exit(void *data, MADVSTAT_EXIT_PARAMS)
 {
 	struct pid *pid = task_tgid(task);
 

@@ -173,7 +173,7 @@ static int madvstat_open(struct inode *inode, struct file *file)
 	if (err)
 		goto out_mm;
 
-	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	r = madvstat_kmalloc_obj(r, GFP_KERNEL);
 	if (!r) {
 		err = -ENOMEM;
 		goto out_mm;

@@ -17,7 +17,6 @@
 #include <linux/page-flags.h>
 #include <linux/sched/signal.h>
 #include <linux/swap.h>
-#include <linux/swapops.h>
 
 #include "compat.h"
 #include "madvstat.h"
@@ -85,18 +84,14 @@ static void madvstat_account_pte(pte_t pte, struct madvstat_counts *c)
 			return;
 		page = pfn_to_page(pfn);
 		dirty = pte_dirty(pte);
-	} else if (is_swap_pte(pte)) {
-		swp_entry_t entry = pte_to_swp_entry(pte);
-
+	} else {
 		/*
 		 * A page being migrated is still resident and still counted
 		 * by smaps; a real swap entry is not resident.
 		 */
-		if (!is_pfn_swap_entry(entry))
+		page = madvstat_pte_leaf_page(pte);
+		if (!page)
 			return;
-		page = pfn_swap_entry_to_page(entry);
-	} else {
-		return;
 	}
 	madvstat_account(page_folio(page), 1, dirty, c);
 }
@@ -131,7 +126,7 @@ static bool madvstat_walk_pte_table(struct mm_struct *mm, pmd_t *pmdp,
 		pmdval = madvstat_pmdp_get_lockless(pmdp);
 		*pmdvalp = pmdval;
 		if (pmd_none(pmdval) || !pmd_present(pmdval) ||
-		    pmd_trans_huge(pmdval) || pmd_devmap(pmdval) ||
+		    pmd_trans_huge(pmdval) || madvstat_pmd_devmap(pmdval) ||
 		    pmd_bad(pmdval)) {
 			rcu_read_unlock();
 			return false;
@@ -162,8 +157,8 @@ static bool madvstat_account_huge_pmd(struct mm_struct *mm, pmd_t *pmdp,
 	if (pmd_trans_huge(pmd)) {
 		page = pmd_page(pmd);
 		dirty = pmd_dirty(pmd);
-	} else if (is_pmd_migration_entry(pmd)) {
-		page = pfn_swap_entry_to_page(pmd_to_swp_entry(pmd));
+	} else if (madvstat_pmd_is_migration(pmd)) {
+		page = madvstat_pmd_migration_page(pmd);
 	}
 	if (page)
 		madvstat_account(page_folio(page), MADVSTAT_PMD_PAGES, dirty,
@@ -184,7 +179,7 @@ static void madvstat_walk_pmd(struct mm_struct *mm, pmd_t *pmdp,
 			return;
 		if (pmd_none(pmdval))
 			return;
-		if (!pmd_trans_huge(pmdval) && !is_pmd_migration_entry(pmdval))
+		if (!pmd_trans_huge(pmdval) && !madvstat_pmd_is_migration(pmdval))
 			return;		/* devmap or bad: nothing anonymous */
 		if (madvstat_account_huge_pmd(mm, pmdp, c))
 			return;

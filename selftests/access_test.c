@@ -220,7 +220,7 @@ static void lazy_child_cmd(void *arg, char cmd)
 		return;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED || madvise(p, len, MADV_NOHUGEPAGE))
+	if (p == MAP_FAILED || mt_thp_advise(p, len, MADV_NOHUGEPAGE))
 		_exit(1);
 	memset(p, 1, len);
 	if (madvise(p, len, MADV_FREE))

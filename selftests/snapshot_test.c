@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,7 +83,7 @@ FIXTURE_SETUP(lazy)
 	self->mem = mmap(NULL, self->len, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->mem);
-	ASSERT_EQ(0, madvise(self->mem, self->len, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, mt_thp_advise(self->mem, self->len, MADV_NOHUGEPAGE));
 	memset(self->mem, 0x5a, self->len);
 }
 
@@ -271,8 +272,8 @@ TEST(vma_names)
 	zero = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	ASSERT_NE(MAP_FAILED, zero);
 	close(fd);
-	ASSERT_EQ(0, madvise(heap, len, MADV_NOHUGEPAGE));
-	ASSERT_EQ(0, madvise(zero, len, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, mt_thp_advise(heap, len, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, mt_thp_advise(zero, len, MADV_NOHUGEPAGE));
 	memset(heap, 1, len);
 	memset(zero, 1, len);
 	ASSERT_EQ(0, madvise(heap, len, MADV_FREE));
@@ -347,74 +348,140 @@ TEST_F(thp, free_half)
 }
 
 /*
- * Multi-size THP (6.8+): 64 KiB folios mapped by PTEs. Each base page is
- * counted once; a fully covered folio is marked lazy as a whole, a partly
- * covered one is split first.
+ * Multi-size THP (6.8+): folios of each offered size below a PMD (7.2
+ * offers 8 kB to 1 MB), mapped by PTEs, one size at a time. Each base page
+ * is counted once; a fully covered folio is marked lazy as a whole, and
+ * only the partly covered one is split first.
  */
-#define MTHP_64K	"/sys/kernel/mm/transparent_hugepage/hugepages-64kB"
-#define SZ_64K		(64UL << 10)
+#define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
+#define MTHP_MAX	16
 
 FIXTURE(mthp) {
-	char saved_top[16], saved_64k[16];
-	unsigned char *mem;
+	char saved_top[16];
+	unsigned int nr;		/* sizes below a PMD, in kB[] */
+	unsigned int kb[MTHP_MAX];
+	char saved[MTHP_MAX][16];	/* their settings before the test */
 	bool ready;	/* 6.1's harness runs the test after a SKIP in setup */
 };
 
-static int64_t mthp_faults(void)
+static int mthp_path(char *buf, size_t size, unsigned int kb,
+		     const char *file)
 {
-	char buf[32];
+	return snprintf(buf, size, THP_DIR "/hugepages-%ukB/%s", kb, file);
+}
 
-	if (mt_read_str(MTHP_64K "/stats/anon_fault_alloc", buf, sizeof(buf)))
+static int mthp_set(unsigned int kb, const char *v)
+{
+	char path[128];
+
+	mthp_path(path, sizeof(path), kb, "enabled");
+	return mt_write_str(path, v);
+}
+
+/* A counter of stats/ for the size, or -1 if this kernel has none. */
+static int64_t mthp_stat(unsigned int kb, const char *name)
+{
+	char path[128], buf[32], file[64];
+
+	snprintf(file, sizeof(file), "stats/%s", name);
+	mthp_path(path, sizeof(path), kb, file);
+	if (mt_read_str(path, buf, sizeof(buf)))
 		return -1;
 	return strtoll(buf, NULL, 10);
 }
 
 FIXTURE_SETUP(mthp)
 {
-	int64_t before;
+	char path[128];
+	unsigned int i, kb, pmd_kb = SZ_2M >> 10;
 
 	ASSERT_EQ(0, mt_pin_cpu(0));
-	if (access(MTHP_64K "/enabled", W_OK))
+	if (access(MT_THP_ENABLED, F_OK))
+		SKIP(return, "no %s: kernel without THP", MT_THP_ENABLED);
+	for (kb = 8; kb < pmd_kb && self->nr < MTHP_MAX; kb *= 2) {
+		mthp_path(path, sizeof(path), kb, "enabled");
+		if (access(path, W_OK))
+			continue;
+		ASSERT_EQ(0, mt_thp_setting(path, self->saved[self->nr],
+					 sizeof(self->saved[0])));
+		self->kb[self->nr++] = kb;
+	}
+	if (!self->nr)
 		SKIP(return, "no multi-size THP on this kernel (added in 6.8)");
 	ASSERT_EQ(0, mt_thp_setting(MT_THP_ENABLED, self->saved_top,
 				 sizeof(self->saved_top)));
-	ASSERT_EQ(0, mt_thp_setting(MTHP_64K "/enabled", self->saved_64k,
-				 sizeof(self->saved_64k)));
-	/* 64 KiB folios only: no PMD THP (2 MiB inherits "never"). */
+	/* No PMD THP (sizes that "inherit" follow the top setting). */
 	ASSERT_EQ(0, mt_write_str(MT_THP_ENABLED, "never"));
-	ASSERT_EQ(0, mt_write_str(MTHP_64K "/enabled", "always"));
-
-	self->mem = mt_map_aligned(SZ_2M, SZ_2M, 0);
-	ASSERT_NE(NULL, self->mem);
-	before = mthp_faults();
-	memset(self->mem, 0x5a, SZ_2M);
-	if (before < 0 || mthp_faults() - before < 1)
-		SKIP(return, "no 64 KiB folio obtained");
-	TH_LOG("%lld 64 KiB folios faulted in",
-	       (long long)(mthp_faults() - before));
+	for (i = 0; i < self->nr; i++)
+		ASSERT_EQ(0, mthp_set(self->kb[i], "never"));
 	self->ready = true;
 }
 
 FIXTURE_TEARDOWN(mthp)
 {
-	if (self->mem)
-		munmap(self->mem, SZ_2M);
-	if (self->saved_64k[0])
-		EXPECT_EQ(0, mt_write_str(MTHP_64K "/enabled", self->saved_64k));
+	unsigned int i;
+
+	for (i = 0; i < self->nr; i++)
+		EXPECT_EQ(0, mthp_set(self->kb[i], self->saved[i]));
 	if (self->saved_top[0])
 		EXPECT_EQ(0, mt_write_str(MT_THP_ENABLED, self->saved_top));
 }
 
+/*
+ * Folios of kb only, over an aligned 2 MiB: free the first MiB (whole
+ * folios) and half of the next folio. Returns false if no folio of that
+ * size could be had (*tested stays false).
+ */
+static void mthp_check_size(struct __test_metadata *_metadata,
+			    unsigned int kb, bool *tested)
+{
+	int64_t faults, splits, want = (SZ_2M >> 10) / kb;
+	unsigned char *mem;
+
+	ASSERT_EQ(0, mthp_set(kb, "always"));
+	mem = mt_map_aligned(SZ_2M, SZ_2M, 0);
+	ASSERT_NE(NULL, mem);
+	faults = mthp_stat(kb, "anon_fault_alloc");
+	memset(mem, 0x5a, SZ_2M);
+	faults = faults < 0 ? -1 : mthp_stat(kb, "anon_fault_alloc") - faults;
+	if (faults < 1) {
+		TH_LOG("%u kB: no folio of that size faulted in", kb);
+		goto out;
+	}
+	*tested = true;
+	splits = mthp_stat(kb, "split");
+	free_and_drain(_metadata, mem, SZ_1M + kb * 1024UL / 2);
+	expect_lazyfree(_metadata, getpid(), 1024 + kb / 2, 0);
+	/*
+	 * Only the partly freed folio needs splitting; but the count is the
+	 * system's, and 7.2 with MGLRU on split more on its own (64 of 64
+	 * 16 kB folios once): LazyFree above is the assertion, this a note.
+	 */
+	if (faults == want && splits >= 0 &&
+	    mthp_stat(kb, "split") - splits != 1)
+		TH_LOG("%u kB: %lld folios split meanwhile", kb,
+		       (long long)(mthp_stat(kb, "split") - splits));
+	/* Rewriting one page of a lazily freed folio dirties that page. */
+	mem[0] = 1;
+	expect_lazyfree(_metadata, getpid(), 1024 + kb / 2 - 4, 4);
+	TH_LOG("%u kB: %lld of %lld folios, LazyFree as smaps", kb,
+	       (long long)faults, (long long)want);
+out:
+	munmap(mem, SZ_2M);
+	EXPECT_EQ(0, mthp_set(kb, "never"));
+}
+
 TEST_F(mthp, free_whole_and_part)
 {
+	bool tested = false;
+	unsigned int i;
+
 	if (!self->ready)
 		return;
-	/* 16 whole folios, then half of the 17th. */
-	free_and_drain(_metadata, self->mem, SZ_1M + SZ_64K / 2);
-	expect_lazyfree(_metadata, getpid(), 1024 + 32, 0);
-	/* Rewriting one page of a lazily freed folio dirties that page. */
-	self->mem[0] = 1;
-	expect_lazyfree(_metadata, getpid(), 1024 + 32 - 4, 4);
+	for (i = 0; i < self->nr; i++)
+		mthp_check_size(_metadata, self->kb[i], &tested);
+	if (!tested)
+		SKIP(return, "no multi-size THP folio obtained");
 }
 
 /*
@@ -558,10 +625,10 @@ TEST_F_TIMEOUT(sparse, free_1g_of_64g, 120)
 {
 	size_t page = mt_page_size(), off, pg;
 	unsigned char *mem = self->mem;
-	int64_t t0;
+	int64_t t0, marked;
 
 	/* Whole THPs make the touching quick; base pages also work. */
-	ASSERT_EQ(0, madvise(mem, SPARSE_LEN, MADV_HUGEPAGE));
+	ASSERT_EQ(0, mt_thp_advise(mem, SPARSE_LEN, MADV_HUGEPAGE));
 	t0 = mt_now_ms();
 	for (off = 0; off < SPARSE_LEN; off += SPARSE_STRIDE)
 		for (pg = 0; pg < SZ_2M; pg += page)
@@ -569,10 +636,88 @@ TEST_F_TIMEOUT(sparse, free_1g_of_64g, 120)
 	TH_LOG("touched 1 GiB in %lld ms, AnonHugePages %lld kB",
 	       (long long)(mt_now_ms() - t0),
 	       (long long)mt_rollup_get(getpid(), "AnonHugePages"));
+	/*
+	 * The kernel may skip a THP it cannot lock or that is off the LRU
+	 * just then (madvise_free_huge_pmd(), folio_mark_lazyfree()): seen
+	 * on 7.2, 1 of 512. What it did mark, pglazyfree counts; nobody else
+	 * frees memory in the guest meanwhile.
+	 */
+	marked = mt_vmstat("pglazyfree");
 	free_and_drain(_metadata, mem, SPARSE_LEN);
+	marked = (mt_vmstat("pglazyfree") - marked) * (int64_t)(page / 1024);
+	if (marked != MT_KB(SZ_1G))
+		TH_LOG("the kernel marked %lld of %lld kB", (long long)marked,
+		       (long long)MT_KB(SZ_1G));
+	EXPECT_GE(marked, MT_KB(SZ_1G) - 8 * MT_KB(SZ_2M));
 	t0 = mt_now_ms();
-	expect_lazyfree(_metadata, getpid(), MT_KB(SZ_1G), 0);
+	expect_lazyfree(_metadata, getpid(), marked, 0);
 	TH_LOG("read in %lld ms", (long long)(mt_now_ms() - t0));
+}
+
+/*
+ * Per-VMA locks (6.4+ for faults; 7.2 takes MADV_DONTNEED and MADV_FREE
+ * under them too): a thread on the other CPU zaps, faults in and frees
+ * pages without mmap_lock while we walk under mmap_read_lock, which does
+ * not hold it off. Every read succeeds with LazyFree within the area, and
+ * once the thread stops, LazyFree is smaps_rollup's again, exactly.
+ */
+#define VMA_LOCK_LEN	(4UL << 20)
+#define VMA_LOCK_ROUNDS	30
+
+struct vma_lock_worker {
+	unsigned char *mem;
+	atomic_bool done;
+	int err;
+};
+
+static void *vma_lock_work(void *arg)
+{
+	struct vma_lock_worker *w = arg;
+	int i;
+
+	mt_pin_cpu(1);	/* with one CPU only, we take turns */
+	for (i = 0; i < VMA_LOCK_ROUNDS && !w->err; i++) {
+		if (madvise(w->mem, VMA_LOCK_LEN, MADV_DONTNEED))
+			w->err = errno;
+		memset(w->mem, i, VMA_LOCK_LEN);
+		if (madvise(w->mem, VMA_LOCK_LEN, MADV_FREE))
+			w->err = errno;
+	}
+	atomic_store(&w->done, true);
+	return NULL;
+}
+
+TEST(vma_lock_faults_during_walk)
+{
+	struct vma_lock_worker w = { 0 };
+	int64_t lazy, max_lazy = 0;
+	long reads = 0, bad = 0;
+	struct ms_report r;
+	pthread_t t;
+
+	ASSERT_EQ(0, mt_pin_cpu(0));
+	w.mem = mt_map_4k(VMA_LOCK_LEN);
+	ASSERT_NE(NULL, w.mem);
+	ASSERT_EQ(0, pthread_create(&t, NULL, vma_lock_work, &w));
+	while (!atomic_load(&w.done)) {
+		ASSERT_EQ(0, mt_madvstat_read(getpid(), &r));
+		lazy = ms_report_get(&r, "LazyFree") +
+		       ms_report_get(&r, "LazyFreeDirty");
+		ms_report_free(&r);
+		reads++;
+		if (lazy < 0 || lazy > MT_KB(VMA_LOCK_LEN))
+			bad++;
+		if (lazy > max_lazy)
+			max_lazy = lazy;
+	}
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ASSERT_EQ(0, w.err);
+	TH_LOG("%ld reads during %d rounds, largest LazyFree %lld kB", reads,
+	       VMA_LOCK_ROUNDS, (long long)max_lazy);
+	EXPECT_EQ(0, bad);
+	ASSERT_EQ(0, mt_drain_lru());
+	expect_lazyfree(_metadata, getpid(), MT_KB(VMA_LOCK_LEN), 0);
+	munmap(w.mem, VMA_LOCK_LEN);
 }
 
 /*
@@ -634,7 +779,7 @@ TEST(zombie_leader_live_thread)
 		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED || mt_pin_cpu(0) ||
-		    madvise(p, size, MADV_NOHUGEPAGE))
+		    mt_thp_advise(p, size, MADV_NOHUGEPAGE))
 			_exit(1);
 		memset(p, 1, size);
 		if (madvise(p, size, MADV_FREE) || mt_drain_lru() ||

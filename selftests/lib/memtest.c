@@ -540,6 +540,17 @@ int mt_thp_setting(const char *path, char *out, size_t size)
 	return 0;
 }
 
+/* Whether the running kernel's version is MAJOR.MINOR or later. */
+bool mt_kernel_at_least(unsigned int major, unsigned int minor)
+{
+	struct utsname u;
+	unsigned int ma, mi;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
 /*
  * Before 6.12 (we test 6.1), MGLRU's sorter gives a lazily freed folio
  * that its page-table walk found written again back to the program
@@ -549,13 +560,9 @@ int mt_thp_setting(const char *path, char *out, size_t size)
  */
 bool mt_mglru_sorter_restores(void)
 {
-	struct utsname u;
 	char lru_gen[32];
-	unsigned int major, minor;
 
-	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
-		return false;
-	if (major > 6 || (major == 6 && minor >= 12))
+	if (mt_kernel_at_least(6, 12))
 		return false;
 	return mt_read_str("/sys/kernel/mm/lru_gen/enabled", lru_gen,
 			   sizeof(lru_gen)) == 0 &&
@@ -572,14 +579,19 @@ bool mt_mglru_sorter_restores(void)
  */
 long mt_cgroup_event_lag(void)
 {
-	struct utsname u;
-	unsigned int major, minor;
+	return mt_kernel_at_least(5, 13) ? 0 : 32 * sysconf(_SC_NPROCESSORS_CONF);
+}
 
-	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
-		return 0;
-	if (major > 5 || (major == 5 && minor >= 13))
-		return 0;
-	return 32 * sysconf(_SC_NPROCESSORS_CONF);
+/*
+ * Since 6.15 (try_to_unmap_one(): "set folio swapbacked iff folios are
+ * dirty"), reclaim leaves a clean lazily freed folio it cannot discard
+ * because of an extra reference (a pipe, a pin) lazily freed, instead of
+ * making it swap-backed again: there is no RescuedPinned to count, and the
+ * pages stay LazyFree.
+ */
+bool mt_pinned_stays_lazy(void)
+{
+	return mt_kernel_at_least(6, 15);
 }
 
 /*
@@ -635,6 +647,20 @@ int mt_raise_sysctl(const char *path, long min, char *saved, size_t size)
 	return mt_write_str(path, v);
 }
 
+/*
+ * madvise(advice) for MADV_HUGEPAGE or MADV_NOHUGEPAGE, or 0 on a kernel
+ * built without THP (7.2's PREEMPT_RT flavour), which refuses both with
+ * EINVAL and has only base pages anyway. Else -errno.
+ */
+int mt_thp_advise(void *p, size_t len, int advice)
+{
+	if (!madvise(p, len, advice))
+		return 0;
+	if (errno == EINVAL && access(MT_THP_ENABLED, F_OK))
+		return 0;
+	return -errno;
+}
+
 void *mt_map_4k(size_t len)
 {
 	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -642,7 +668,7 @@ void *mt_map_4k(size_t len)
 
 	if (p == MAP_FAILED)
 		return NULL;
-	madvise(p, len, MADV_NOHUGEPAGE);
+	mt_thp_advise(p, len, MADV_NOHUGEPAGE);
 	return p;
 }
 

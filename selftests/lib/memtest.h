@@ -79,7 +79,9 @@ int mt_child_stop(struct mt_child *c);
 /* Transparent huge pages and MGLRU. */
 #define MT_THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
 int mt_thp_setting(const char *path, char *out, size_t size);
+bool mt_kernel_at_least(unsigned int major, unsigned int minor);
 bool mt_mglru_sorter_restores(void);
+bool mt_pinned_stays_lazy(void);
 
 /* The module: load from MT_MODULE_PATH with parameters, unload. */
 bool mt_module_loaded(void);
@@ -99,6 +101,7 @@ int64_t mt_status_kb(pid_t pid, const char *key);
  */
 int mt_raise_sysctl(const char *path, long min, char *saved, size_t size);
 /* len bytes of anonymous memory in 4 kB pages (no THP); NULL on error. */
+int mt_thp_advise(void *p, size_t len, int advice);
 void *mt_map_4k(size_t len);
 /* The same, written, then MADV_FREE'd. */
 void *mt_lazy_free_area(size_t len);

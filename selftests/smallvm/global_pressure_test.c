@@ -81,7 +81,7 @@ TEST_F_TIMEOUT(global, hog_reclaims_lazyfree, 300)
 	mem = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, mem);
-	ASSERT_EQ(0, madvise(mem, LEN, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, mt_thp_advise(mem, LEN, MADV_NOHUGEPAGE));
 	/* The hog must not share it: it would be reclaimed from both. */
 	ASSERT_EQ(0, madvise(mem, LEN, MADV_DONTFORK));
 	memset(mem, 0x5a, LEN);
@@ -90,15 +90,27 @@ TEST_F_TIMEOUT(global, hog_reclaims_lazyfree, 300)
 	for (i = 0; i < NR_REWRITTEN; i++)
 		memset(mem + 2 * i * page, 0xa5, page);
 
-	h = fork();
-	ASSERT_LE(0, h);
-	if (h == 0)
-		hog(getppid());
-	ASSERT_EQ(h, waitpid(h, &status, 0));
-	TH_LOG("hog: %s %d", WIFEXITED(status) ? "exit" : "signal",
-	       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-	EXPECT_TRUE((WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
-		    (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+	/*
+	 * The OOM killer may stop a hog before reclaim has reached the last
+	 * few pages (7.2: one rewritten page left once): then another hog.
+	 */
+	for (i = 0; i < 3; i++) {
+		h = fork();
+		ASSERT_LE(0, h);
+		if (h == 0)
+			hog(getppid());
+		ASSERT_EQ(h, waitpid(h, &status, 0));
+		TH_LOG("hog %zu: %s %d", i + 1,
+		       WIFEXITED(status) ? "exit" : "signal",
+		       WIFEXITED(status) ? WEXITSTATUS(status) :
+		       WTERMSIG(status));
+		EXPECT_TRUE((WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+			    (WIFSIGNALED(status) &&
+			     WTERMSIG(status) == SIGKILL));
+		if (mt_madvstat_get(getpid(), "LazyFree") == 0 &&
+		    mt_madvstat_get(getpid(), "LazyFreeDirty") == 0)
+			break;
+	}
 
 	marked = mt_madvstat_get(getpid(), "Marked");
 	reclaimed = mt_madvstat_get(getpid(), "Reclaimed");
