@@ -181,7 +181,9 @@ TEST_F_TIMEOUT(ring, preempted_marks, 300)
 		       (long)(kids[i].pages * kb), (long)(want * kb), (long)got);
 		/* Nearly every page turns: the test does test the ring. */
 		EXPECT_LE(kids[i].pages * 9 / 10, want);
-		EXPECT_EQ(want * kb, got);
+		/* Before 5.13 the cgroup's count lags by up to a batch per CPU. */
+		EXPECT_LE(want * kb, got);
+		EXPECT_GE((want + mt_cgroup_event_lag()) * kb, got);
 		sum += got;
 	}
 	lazy = mt_vmstat("pglazyfree") - lazy0;
