@@ -48,5 +48,5 @@ void bench_module_memory(void)
 	crowd_exit(&c);
 out:
 	if (saved[0])
-		mt_write_str(THREADS_MAX, saved);
+		ms_write_str(THREADS_MAX, saved);
 }

@@ -88,14 +88,14 @@ FIXTURE_SETUP(owner)
 {
 	if (access(MT_OWNER_READ, W_OK))
 		SKIP(return, "no writable %s", MT_OWNER_READ);
-	ASSERT_EQ(0, mt_write_str(MT_OWNER_READ, "N"));
+	ASSERT_EQ(0, ms_write_str(MT_OWNER_READ, "N"));
 	ASSERT_EQ(0, mt_child_start(&self->nobody, target_cmd, NULL));
 	ASSERT_EQ(0, mt_child_cmd(&self->nobody, 'n'));
 }
 
 FIXTURE_TEARDOWN(owner)
 {
-	EXPECT_EQ(0, mt_write_str(MT_OWNER_READ, "N"));
+	EXPECT_EQ(0, ms_write_str(MT_OWNER_READ, "N"));
 	if (self->nobody.pid > 0)
 		mt_child_stop(&self->nobody);
 }
@@ -115,8 +115,8 @@ TEST_F(owner, owner_read)
 {
 	char val[8];
 
-	ASSERT_EQ(0, mt_write_str(MT_OWNER_READ, "Y"));
-	ASSERT_EQ(0, mt_read_str(MT_OWNER_READ, val, sizeof(val)));
+	ASSERT_EQ(0, ms_write_str(MT_OWNER_READ, "Y"));
+	ASSERT_EQ(0, ms_read_str(MT_OWNER_READ, val, sizeof(val)));
 	ASSERT_STREQ("Y", val);
 
 	EXPECT_EQ(0, try_read_as_nobody(0, true));
@@ -131,7 +131,7 @@ TEST_F(owner, owner_read)
 	/* Root still reads the non-dumpable one. */
 	EXPECT_EQ(0, try_read(self->nobody.pid));
 
-	ASSERT_EQ(0, mt_write_str(MT_OWNER_READ, "N"));
+	ASSERT_EQ(0, ms_write_str(MT_OWNER_READ, "N"));
 	EXPECT_EQ(EACCES, try_read_as_nobody(0, true));
 }
 

@@ -236,8 +236,8 @@ TEST(pid_reused_after_open)
 	pid_t victim, again;
 	int fd, tries;
 
-	ASSERT_EQ(0, mt_read_str(PID_MAX, saved, sizeof(saved)));
-	ASSERT_EQ(0, mt_write_str(PID_MAX, "400"));
+	ASSERT_EQ(0, ms_read_str(PID_MAX, saved, sizeof(saved)));
+	ASSERT_EQ(0, ms_write_str(PID_MAX, "400"));
 	victim = fork_victim(NULL);
 	EXPECT_LT(0, victim);
 	EXPECT_EQ(0, mt_wait_entry(victim, true, 2000));
@@ -247,7 +247,7 @@ TEST(pid_reused_after_open)
 	kill_wait(victim);
 
 	again = reuse_pid(victim, &tries);
-	EXPECT_EQ(0, mt_write_str(PID_MAX, saved));
+	EXPECT_EQ(0, ms_write_str(PID_MAX, saved));
 	ASSERT_EQ(victim, again) {
 		TH_LOG("pid %d not reused after %d forks", (int)victim, tries);
 	}
@@ -286,8 +286,8 @@ TEST(pid_reused_counters)
 	if (access(MT_MADVSTAT_DIR "/summary", R_OK) ||
 	    mt_madvstat_get(getpid(), "Marked") < 0)
 		SKIP(return, "tracking is off: no Marked field");
-	ASSERT_EQ(0, mt_read_str(PID_MAX, saved, sizeof(saved)));
-	ASSERT_EQ(0, mt_write_str(PID_MAX, "400"));
+	ASSERT_EQ(0, ms_read_str(PID_MAX, saved, sizeof(saved)));
+	ASSERT_EQ(0, ms_write_str(PID_MAX, "400"));
 	victim = fork_victim(free_1m);
 	EXPECT_LT(0, victim);
 	for (waited = 0; waited < 5000 && marked != 1024; waited += 10) {
@@ -298,7 +298,7 @@ TEST(pid_reused_counters)
 	kill_wait(victim);
 
 	again = reuse_pid(victim, &tries);
-	EXPECT_EQ(0, mt_write_str(PID_MAX, saved));
+	EXPECT_EQ(0, ms_write_str(PID_MAX, saved));
 	ASSERT_EQ(victim, again) {
 		TH_LOG("pid %d not reused after %d forks", (int)victim, tries);
 	}

@@ -305,7 +305,7 @@ FIXTURE_SETUP(thp)
 	ASSERT_EQ(0, mt_pin_cpu(0));
 	if (mt_thp_setting(MT_THP_ENABLED, self->saved, sizeof(self->saved)))
 		SKIP(return, "no %s", MT_THP_ENABLED);
-	ASSERT_EQ(0, mt_write_str(MT_THP_ENABLED, "always"));
+	ASSERT_EQ(0, ms_write_str(MT_THP_ENABLED, "always"));
 
 	self->mem = mt_map_aligned(SZ_2M, SZ_2M, 0);
 	ASSERT_NE(NULL, self->mem);
@@ -323,7 +323,7 @@ FIXTURE_TEARDOWN(thp)
 	if (self->mem)
 		munmap(self->mem, SZ_2M);
 	if (self->saved[0])
-		EXPECT_EQ(0, mt_write_str(MT_THP_ENABLED, self->saved));
+		EXPECT_EQ(0, ms_write_str(MT_THP_ENABLED, self->saved));
 }
 
 TEST_F(thp, free_whole)
@@ -375,7 +375,7 @@ static int mthp_set(unsigned int kb, const char *v)
 	char path[128];
 
 	mthp_path(path, sizeof(path), kb, "enabled");
-	return mt_write_str(path, v);
+	return ms_write_str(path, v);
 }
 
 /* A counter of stats/ for the size, or -1 if this kernel has none. */
@@ -385,7 +385,7 @@ static int64_t mthp_stat(unsigned int kb, const char *name)
 
 	snprintf(file, sizeof(file), "stats/%s", name);
 	mthp_path(path, sizeof(path), kb, file);
-	if (mt_read_str(path, buf, sizeof(buf)))
+	if (ms_read_str(path, buf, sizeof(buf)))
 		return -1;
 	return strtoll(buf, NULL, 10);
 }
@@ -411,7 +411,7 @@ FIXTURE_SETUP(mthp)
 	ASSERT_EQ(0, mt_thp_setting(MT_THP_ENABLED, self->saved_top,
 				 sizeof(self->saved_top)));
 	/* No PMD THP (sizes that "inherit" follow the top setting). */
-	ASSERT_EQ(0, mt_write_str(MT_THP_ENABLED, "never"));
+	ASSERT_EQ(0, ms_write_str(MT_THP_ENABLED, "never"));
 	for (i = 0; i < self->nr; i++)
 		ASSERT_EQ(0, mthp_set(self->kb[i], "never"));
 	self->ready = true;
@@ -424,7 +424,7 @@ FIXTURE_TEARDOWN(mthp)
 	for (i = 0; i < self->nr; i++)
 		EXPECT_EQ(0, mthp_set(self->kb[i], self->saved[i]));
 	if (self->saved_top[0])
-		EXPECT_EQ(0, mt_write_str(MT_THP_ENABLED, self->saved_top));
+		EXPECT_EQ(0, ms_write_str(MT_THP_ENABLED, self->saved_top));
 }
 
 /*
@@ -748,7 +748,7 @@ static bool leader_is_zombie(pid_t pid)
 	char path[64], buf[256], *state;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (mt_read_str(path, buf, sizeof(buf)))
+	if (ms_read_str(path, buf, sizeof(buf)))
 		return false;
 	state = strrchr(buf, ')');
 	return state && state[1] == ' ' && state[2] == 'Z';

@@ -291,10 +291,10 @@ FIXTURE_SETUP(thp)
 		/* enabled reads "always [madvise] never": keep the choice */
 		int err = i == 0 ?
 			mt_thp_setting(thp_knobs[i].path, self->saved[i], 32) :
-			mt_read_str(thp_knobs[i].path, self->saved[i], 32);
+			ms_read_str(thp_knobs[i].path, self->saved[i], 32);
 
 		ASSERT_EQ(0, err);
-		ASSERT_EQ(0, mt_write_str(thp_knobs[i].path,
+		ASSERT_EQ(0, ms_write_str(thp_knobs[i].path,
 					  thp_knobs[i].value));
 	}
 }
@@ -305,7 +305,7 @@ FIXTURE_TEARDOWN(thp)
 
 	for (i = 0; i < NR_KNOBS; i++)
 		if (self->saved[i][0])
-			EXPECT_EQ(0, mt_write_str(thp_knobs[i].path,
+			EXPECT_EQ(0, ms_write_str(thp_knobs[i].path,
 						  self->saved[i]));
 }
 
@@ -384,7 +384,7 @@ TEST_F(thp, collapse_and_split)
 
 	collapse1 = mt_vmstat("thp_collapse_alloc");
 	split1 = mt_vmstat("thp_split_pmd");
-	mt_read_str(KHUGEPAGED "full_scans", scans, sizeof(scans));
+	ms_read_str(KHUGEPAGED "full_scans", scans, sizeof(scans));
 	TH_LOG("%u rounds of 4 MiB: %lld collapses, %lld PMD splits, "
 	       "%ld MADV_COLLAPSE failures, khugepaged full scans %s",
 	       churn.rounds, (long long)(collapse1 - collapse0),

@@ -81,9 +81,9 @@ FIXTURE_TEARDOWN(reload)
 		EXPECT_EQ(0, mt_module_unload());
 	/* Whatever a test switched off, on again before the next load. */
 	if (!access(KPROBES_ENABLED, W_OK))
-		EXPECT_EQ(0, mt_write_str(KPROBES_ENABLED, "1"));
+		EXPECT_EQ(0, ms_write_str(KPROBES_ENABLED, "1"));
 	if (!access(FTRACE_ENABLED, W_OK))
-		EXPECT_EQ(0, mt_write_str(FTRACE_ENABLED, "1"));
+		EXPECT_EQ(0, ms_write_str(FTRACE_ENABLED, "1"));
 	EXPECT_EQ(0, mt_module_load(""));
 }
 
@@ -129,7 +129,7 @@ TEST_F(reload, track_off)
 		return;
 	ASSERT_EQ(0, mt_module_unload());
 	ASSERT_EQ(0, mt_module_load("track=0"));
-	ASSERT_EQ(0, mt_read_str(TRACK_PARAM, param, sizeof(param)));
+	ASSERT_EQ(0, ms_read_str(TRACK_PARAM, param, sizeof(param)));
 	EXPECT_EQ('N', param[0]);
 
 	ASSERT_EQ(0, madvise(self->a.mem, LEN, MADV_FREE));
@@ -157,7 +157,7 @@ TEST_F(reload, kprobes_off_at_load)
 	if (access(KPROBES_ENABLED, W_OK))
 		SKIP(return, "no %s (debugfs not mounted?)", KPROBES_ENABLED);
 	ASSERT_EQ(0, mt_module_unload());
-	ASSERT_EQ(0, mt_write_str(KPROBES_ENABLED, "0"));
+	ASSERT_EQ(0, ms_write_str(KPROBES_ENABLED, "0"));
 	ASSERT_EQ(0, mt_module_load(""));
 	/* The snapshot is as exact as ever. */
 	ASSERT_EQ(0, madvise(self->a.mem, LEN, MADV_FREE));
@@ -196,7 +196,7 @@ TEST_F(reload, kprobes_off_while_loaded)
 	ASSERT_EQ(0, mt_drain_lru());
 	EXPECT_EQ((int64_t)(LEN >> 10), mt_madvstat_get(getpid(), "Marked"));
 
-	ASSERT_EQ(0, mt_write_str(KPROBES_ENABLED, "0"));
+	ASSERT_EQ(0, ms_write_str(KPROBES_ENABLED, "0"));
 	ASSERT_EQ(0, mt_madvstat_read(getpid(), &r));
 	EXPECT_STREQ("partial, kprobes are disabled system-wide: Reclaimed, Rescued and RescuedPinned are not counted",
 		     r.tracking);
@@ -206,7 +206,7 @@ TEST_F(reload, kprobes_off_while_loaded)
 	EXPECT_EQ(0, mt_madvstat_get(getpid(), "Reclaimed"));
 	munmap(p, LEN);
 
-	ASSERT_EQ(0, mt_write_str(KPROBES_ENABLED, "1"));
+	ASSERT_EQ(0, ms_write_str(KPROBES_ENABLED, "1"));
 	p = mt_lazy_free_area(LEN);
 	ASSERT_NE(NULL, p);
 	ASSERT_EQ(0, mt_drain_lru());
@@ -238,10 +238,10 @@ TEST_F(reload, ftrace_off)
 		return;
 	if (access(FTRACE_ENABLED, W_OK))
 		SKIP(return, "no %s", FTRACE_ENABLED);
-	EXPECT_EQ(-EBUSY, mt_write_str(FTRACE_ENABLED, "0"));
+	EXPECT_EQ(-EBUSY, ms_write_str(FTRACE_ENABLED, "0"));
 
 	ASSERT_EQ(0, mt_module_unload());
-	ASSERT_EQ(0, mt_write_str(FTRACE_ENABLED, "0"));
+	ASSERT_EQ(0, ms_write_str(FTRACE_ENABLED, "0"));
 	ASSERT_EQ(0, mt_module_load(""));
 	ASSERT_EQ(0, mt_madvstat_read(getpid(), &r));
 	EXPECT_STREQ("off, cannot probe __mmdrop: ftrace is disabled",

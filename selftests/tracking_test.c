@@ -422,7 +422,7 @@ FIXTURE_SETUP(thp)
 	ASSERT_EQ(0, mt_pin_cpu(0));
 	if (mt_thp_setting(MT_THP_ENABLED, self->saved, sizeof(self->saved)))
 		SKIP(return, "no %s", MT_THP_ENABLED);
-	ASSERT_EQ(0, mt_write_str(MT_THP_ENABLED, "always"));
+	ASSERT_EQ(0, ms_write_str(MT_THP_ENABLED, "always"));
 	ASSERT_EQ(0, mt_cgroup_create(&self->cg, "tracking-thp"));
 	ASSERT_EQ(0, mt_cgroup_join(&self->cg));
 
@@ -443,7 +443,7 @@ FIXTURE_TEARDOWN(thp)
 	EXPECT_EQ(0, mt_cgroup_leave());
 	EXPECT_EQ(0, mt_cgroup_remove(&self->cg));
 	if (self->saved[0])
-		EXPECT_EQ(0, mt_write_str(MT_THP_ENABLED, self->saved));
+		EXPECT_EQ(0, ms_write_str(MT_THP_ENABLED, self->saved));
 }
 
 /* A whole THP turns lazily freed, and is reclaimed, as 512 pages. */

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroupfs.h"
 #include "report.h"
 #include "timeline.h"
 
@@ -208,36 +209,6 @@ static void step(struct run *r, const char *fmt, ...)
 		ms_sample_csv(r->csv, &s);
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-/* A small file, without its trailing newline. */
-static int read_small(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	return 0;
-}
-
 /* A cgroup of our own, joined before we allocate: we are charged for it. */
 static int cgroup_enter(struct run *r)
 {
@@ -250,7 +221,7 @@ static int cgroup_enter(struct run *r)
 		return -errno;
 	snprintf(path, sizeof(path), "%s/cgroup.procs", r->cgroup);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	err = write_file(path, pid);
+	err = ms_write_str(path, pid);
 	if (err)
 		rmdir(r->cgroup);
 	return err;
@@ -260,7 +231,7 @@ static void cgroup_leave(struct run *r)
 {
 	if (!r->cgroup[0])
 		return;
-	write_file(CGROUP_ROOT "/cgroup.procs", "0");
+	ms_write_str(CGROUP_ROOT "/cgroup.procs", "0");
 	rmdir(r->cgroup);
 }
 
@@ -274,57 +245,27 @@ static bool lazy_left(void)
 }
 
 /*
- * Before 5.19 there is no memory.reclaim; writing memory.high reclaims at
- * once down to the new limit (memory_high_write()). Squeeze it by amount
- * below the group's usage, then put the old limit back.
- */
-static int squeeze_high(struct run *r, size_t amount)
-{
-	char path[192], old[32], high[32];
-	unsigned long long usage;
-	int err;
-
-	snprintf(path, sizeof(path), "%s/memory.current", r->cgroup);
-	err = read_small(path, high, sizeof(high));
-	if (err)
-		return err;
-	usage = strtoull(high, NULL, 10);
-	snprintf(path, sizeof(path), "%s/memory.high", r->cgroup);
-	err = read_small(path, old, sizeof(old));
-	if (err)
-		return err;
-	snprintf(high, sizeof(high), "%llu",
-		 usage > amount ? usage - amount : 0);
-	err = write_file(path, high);
-	if (write_file(path, old) && !err)
-		err = -EIO;
-	return err;
-}
-
-/*
  * memory.reclaim (or, before 5.19, memory.high) in quarters of the size,
  * until nothing lazy is left.
  */
 static void pressure_cgroup(struct run *r)
 {
 	size_t quarter = (r->o->size >> 10) / 4 ?: 4;	/* kB */
-	char path[192], amount[32];
+	char path[192];
 	bool high;
 	unsigned int i;
 
 	snprintf(path, sizeof(path), "%s/memory.reclaim", r->cgroup);
 	high = access(path, F_OK) && errno == ENOENT;
-	snprintf(amount, sizeof(amount), "%zuK", quarter);
 	for (i = 1; i <= 12 && lazy_left(); i++) {
-		int err = high ? squeeze_high(r, quarter << 10) :
-			  write_file(path, amount);
+		int err = ms_cgroup_reclaim(r->cgroup, (uint64_t)quarter << 10);
 
 		if (err && err != -EAGAIN) {
 			fprintf(stderr, "madvfree-repro: %s: %s\n",
 				high ? "memory.high" : path, strerror(-err));
 			return;
 		}
-		step(r, "reclaim %u (%s%s)", i, amount,
+		step(r, "reclaim %u (%zuK%s)", i, quarter,
 		     high ? " by memory.high" : "");
 	}
 }
@@ -343,7 +284,7 @@ static void pressure_hog(struct run *r)
 		return;
 	}
 	if (hog == 0) {
-		write_file("/proc/self/oom_score_adj", "1000");
+		ms_write_str("/proc/self/oom_score_adj", "1000");
 		for (size_t total = 0; total < (64UL << 30); total += chunk) {
 			struct ms_sample s;
 			char *p;

@@ -24,42 +24,6 @@
 
 #define MT_CGROUP_ROOT	"/sys/fs/cgroup"
 
-int mt_write_str(const char *path, const char *s)
-{
-	size_t len = strlen(s);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-	int err = 0;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, len);
-	if (n < 0)
-		err = -errno;
-	else if ((size_t)n != len)
-		err = -EIO;
-	close(fd);
-	return err;
-}
-
-/* Read a small file into buf, without its trailing newline. */
-int mt_read_str(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	return 0;
-}
-
 int mt_pin_cpu(int cpu)
 {
 	cpu_set_t set;
@@ -75,7 +39,7 @@ int mt_pin_cpu(int cpu)
  */
 int mt_drain_lru(void)
 {
-	return mt_write_str("/proc/sys/vm/compact_memory", "1");
+	return ms_write_str("/proc/sys/vm/compact_memory", "1");
 }
 
 int mt_cgroup_create(struct mt_cgroup *cg, const char *tag)
@@ -100,12 +64,12 @@ int mt_cgroup_join(const struct mt_cgroup *cg)
 	char path[192];
 	int err = mt_cgroup_file(cg, "cgroup.procs", path, sizeof(path));
 
-	return err ? err : mt_write_str(path, "0");
+	return err ? err : ms_write_str(path, "0");
 }
 
 int mt_cgroup_leave(void)
 {
-	return mt_write_str(MT_CGROUP_ROOT "/cgroup.procs", "0");
+	return ms_write_str(MT_CGROUP_ROOT "/cgroup.procs", "0");
 }
 
 int mt_cgroup_remove(const struct mt_cgroup *cg)
@@ -142,55 +106,17 @@ static int mt_parse_size(const char *s, uint64_t *bytes)
 }
 
 /*
- * Before 5.19 there is no memory.reclaim. Writing memory.high reclaims
- * synchronously until the group's usage is below the new limit (5.10's
- * memory_high_write() loops over try_to_free_mem_cgroup_pages()), so set
- * it amount below the current usage, then put the old limit back.
- */
-static int mt_cgroup_squeeze_high(const struct mt_cgroup *cg,
-				  uint64_t amount)
-{
-	char path[192], cur[32], old[32], high[32];
-	unsigned long long usage;
-	int err, err2;
-
-	err = mt_cgroup_file(cg, "memory.current", path, sizeof(path));
-	if (!err)
-		err = mt_read_str(path, cur, sizeof(cur));
-	if (err)
-		return err;
-	usage = strtoull(cur, NULL, 10);
-	err = mt_cgroup_file(cg, "memory.high", path, sizeof(path));
-	if (!err)
-		err = mt_read_str(path, old, sizeof(old));
-	if (err)
-		return err;
-	snprintf(high, sizeof(high), "%llu",
-		 usage > amount ? usage - amount : 0);
-	err = mt_write_str(path, high);
-	err2 = mt_write_str(path, old);
-	return err ? err : err2;
-}
-
-/*
  * Ask for reclaim of amount. Without swap, EAGAIN is normal once only
  * swap-backed memory is left, so it is retried and then accepted.
  */
 int mt_cgroup_reclaim(const struct mt_cgroup *cg, const char *amount,
 		      int tries)
 {
-	char path[192];
 	uint64_t bytes;
-	int err = mt_cgroup_file(cg, "memory.reclaim", path, sizeof(path));
+	int err = mt_parse_size(amount, &bytes);
 
-	if (!err && access(path, F_OK) && errno == ENOENT) {
-		err = mt_parse_size(amount, &bytes);
-		while (!err && tries-- > 0)
-			err = mt_cgroup_squeeze_high(cg, bytes);
-		return err;
-	}
 	while (!err && tries-- > 0) {
-		err = mt_write_str(path, amount);
+		err = ms_cgroup_reclaim(cg->path, bytes);
 		if (err == -EAGAIN)
 			err = 0;
 	}
@@ -203,7 +129,7 @@ int mt_cgroup_set(const struct mt_cgroup *cg, const char *file,
 	char path[192];
 	int err = mt_cgroup_file(cg, file, path, sizeof(path));
 
-	return err ? err : mt_write_str(path, value);
+	return err ? err : ms_write_str(path, value);
 }
 
 int64_t mt_cgroup_stat(const struct mt_cgroup *cg, const char *key)
@@ -528,7 +454,7 @@ int mt_module_unload(void)
 int mt_thp_setting(const char *path, char *out, size_t size)
 {
 	char cur[128], *l, *r;
-	int err = mt_read_str(path, cur, sizeof(cur));
+	int err = ms_read_str(path, cur, sizeof(cur));
 
 	if (err)
 		return err;
@@ -564,7 +490,7 @@ bool mt_mglru_sorter_restores(void)
 
 	if (mt_kernel_at_least(6, 12))
 		return false;
-	return mt_read_str("/sys/kernel/mm/lru_gen/enabled", lru_gen,
+	return ms_read_str("/sys/kernel/mm/lru_gen/enabled", lru_gen,
 			   sizeof(lru_gen)) == 0 &&
 	       strtoul(lru_gen, NULL, 0) != 0;
 }
@@ -637,14 +563,14 @@ int64_t mt_status_kb(pid_t pid, const char *key)
 int mt_raise_sysctl(const char *path, long min, char *saved, size_t size)
 {
 	char v[32];
-	int err = mt_read_str(path, saved, size);
+	int err = ms_read_str(path, saved, size);
 
 	if (err || atol(saved) >= min) {
 		saved[0] = '\0';
 		return err;
 	}
 	snprintf(v, sizeof(v), "%ld", min);
-	return mt_write_str(path, v);
+	return ms_write_str(path, v);
 }
 
 /*

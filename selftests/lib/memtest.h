@@ -15,16 +15,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroupfs.h"
 #include "report.h"
 
 #define MT_KB(bytes)	((int64_t)((bytes) >> 10))
 #define MT_MADVSTAT_DIR	"/proc/madvstat"
 #define MT_OWNER_READ	"/sys/module/madvstat/parameters/owner_read"
 #define MT_MODULE_PATH	"/lib/madvstat/madvstat.ko"
-
-/* Small files. */
-int mt_write_str(const char *path, const char *s);
-int mt_read_str(const char *path, char *buf, size_t size);
 
 /* CPU and LRU. */
 int mt_pin_cpu(int cpu);

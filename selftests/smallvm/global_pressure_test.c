@@ -31,7 +31,7 @@ static void hog(pid_t target)
 	size_t total = 0;
 	char *p;
 
-	if (mt_cgroup_leave() || mt_write_str("/proc/self/oom_score_adj", "1000"))
+	if (mt_cgroup_leave() || ms_write_str("/proc/self/oom_score_adj", "1000"))
 		_exit(2);
 	while (total < HOG_MAX) {
 		if (mt_madvstat_get(target, "LazyFree") == 0 &&
@@ -75,7 +75,7 @@ TEST_F_TIMEOUT(global, hog_reclaims_lazyfree, 300)
 		SKIP(return, "MemTotal %ld kB: needs a small VM (qemu/vm --mem 512M, as make check runs it)",
 		     (long)mem_total);
 	ASSERT_EQ(0, mt_pin_cpu(0));
-	ASSERT_EQ(0, mt_write_str("/proc/self/oom_score_adj", "-1000"));
+	ASSERT_EQ(0, ms_write_str("/proc/self/oom_score_adj", "-1000"));
 	ASSERT_EQ(0, mt_cgroup_create(&cg, "pressure"));
 	ASSERT_EQ(0, mt_cgroup_join(&cg));
 	mem = mmap(NULL, LEN, PROT_READ | PROT_WRITE,

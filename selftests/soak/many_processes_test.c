@@ -44,9 +44,9 @@ FIXTURE_TEARDOWN(many)
 {
 	crowd_kill(&self->crowd);
 	if (self->threads_max[0])
-		mt_write_str(THREADS_MAX, self->threads_max);
+		ms_write_str(THREADS_MAX, self->threads_max);
 	if (self->pid_max[0])
-		mt_write_str(PID_MAX, self->pid_max);
+		ms_write_str(PID_MAX, self->pid_max);
 }
 
 TEST_F_TIMEOUT(many, ten_thousand_processes, 1800)

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small control files (/proc, /sys, cgroup v2) read and written whole, and
+ * reclaim asked of a cgroup: shared by madvfree-repro and the selftests.
+ * Every function returns 0 or a negative errno.
+ */
+#ifndef MADVSTAT_CGROUPFS_H
+#define MADVSTAT_CGROUPFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Write s to the existing file path in one write(); a short write is -EIO. */
+int ms_write_str(const char *path, const char *s);
+/* Read a small file into buf (NUL-terminated), without its trailing newline. */
+int ms_read_str(const char *path, char *buf, size_t size);
+/*
+ * Ask the cgroup v2 directory dir to reclaim bytes: through memory.reclaim
+ * (5.19+), or, where it does not exist, by lowering memory.high that much
+ * below memory.current and putting the old limit back. memory.reclaim's
+ * -EAGAIN (less reclaimable than asked) is passed on.
+ */
+int ms_cgroup_reclaim(const char *dir, uint64_t bytes);
+
+#endif /* MADVSTAT_CGROUPFS_H */
