@@ -310,9 +310,11 @@ FIXTURE_TEARDOWN(thp)
 }
 
 /*
- * One 4 MiB region: its first half sparsely touched (for khugepaged, and
- * collapsed at once with MADV_COLLAPSE), its second half faulted as a
- * THP, then partly freed (which splits it) and partly rewritten.
+ * One 4 MiB region: its first half sparsely touched in base pages (before
+ * MADV_HUGEPAGE, which would let the fault map a THP at once and leave
+ * nothing to collapse), for khugepaged, and collapsed at once with
+ * MADV_COLLAPSE; its second half faulted as a THP, then partly freed
+ * (which splits it) and partly rewritten.
  */
 static unsigned char *thp_round(unsigned int round, long *collapse_err)
 {
@@ -321,9 +323,9 @@ static unsigned char *thp_round(unsigned int round, long *collapse_err)
 
 	if (!p)
 		return NULL;
-	madvise(p, 2 * SZ_2M, MADV_HUGEPAGE);
 	for (i = 0; i < SZ_2M; i += 2 * page)
 		p[i] = (unsigned char)round;
+	madvise(p, 2 * SZ_2M, MADV_HUGEPAGE);
 	if (madvise(p, SZ_2M, MADV_COLLAPSE))
 		(*collapse_err)++;
 	memset(p + SZ_2M, (int)round, SZ_2M);
