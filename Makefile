@@ -71,6 +71,7 @@ help:
 	@echo '                 tests, selftests in QEMU for each kernel x {MGLRU off,'
 	@echo '                 on} where it has MGLRU, in 512 MiB guests, and a short'
 	@echo '                 soak (200 reloads under load, 10,000 processes) on 7.2'
+	@echo '                 and 7.2-rt'
 	@echo '  soak           the long soak: 1,000 reloads under load and 10,000'
 	@echo '                 processes, on every test kernel (not part of check)'
 	@echo '  demo           the scenario, narrated, in a 6.12 VM; CSV timelines and'
