@@ -268,27 +268,34 @@ TEST_F(track, dontneed_part)
  */
 TEST_F(track, free_twice)
 {
-	int64_t kept = NR_REWRITTEN * self->kb;
+	int64_t kept = NR_REWRITTEN * self->kb, all;
+	int64_t lazy0 = mt_vmstat("pglazyfree");
 
 	free_and_drain(_metadata, self->mem, self->len);
 	free_and_drain(_metadata, self->mem, self->len);
-	expect_track(_metadata, getpid(), self->all, 0, 0, 0, 0);
-	expect_cgroup(_metadata, &self->cg, self->all, 0);
+	/*
+	 * What the kernel turned (its own pglazyfree, exact on every kernel):
+	 * all of it, but for a page isolated just then, which MADV_FREE passes
+	 * over (seen once on 7.2-rt: one page; madvstat and the kernel agreed).
+	 */
+	all = (mt_vmstat("pglazyfree") - lazy0) * self->kb;
+	EXPECT_GE(all, self->all - 16 * self->kb) {
+		TH_LOG("pglazyfree +%ld kB of %ld", (long)all, (long)self->all);
+	}
+	expect_track(_metadata, getpid(), all, 0, 0, 0, 0);
+	expect_cgroup(_metadata, &self->cg, all, 0);
 
 	memset(self->mem, 0xa5, NR_REWRITTEN * self->page);
 	free_and_drain(_metadata, self->mem, self->len);
-	expect_track(_metadata, getpid(), self->all, 0, 0, 0, 0);
+	expect_track(_metadata, getpid(), all, 0, 0, 0, 0);
 
 	memset(self->mem, 0xa5, NR_REWRITTEN * self->page);
 	reclaim_all(_metadata, &self->cg, getpid());
-	expect_track(_metadata, getpid(), self->all, self->all - kept, kept,
-		     0, 0);
+	expect_track(_metadata, getpid(), all, all - kept, kept, 0, 0);
 
 	free_and_drain(_metadata, self->mem, NR_REWRITTEN * self->page);
-	expect_track(_metadata, getpid(), self->all + kept, self->all - kept,
-		     kept, 0, 0);
-	expect_cgroup(_metadata, &self->cg, self->all + kept,
-		      self->all - kept);
+	expect_track(_metadata, getpid(), all + kept, all - kept, kept, 0, 0);
+	expect_cgroup(_metadata, &self->cg, all + kept, all - kept);
 }
 
 /* MADV_PAGEOUT reclaims without any memory pressure. */
