@@ -13,7 +13,6 @@
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
-#include <linux/spinlock.h>
 
 /* Debian 11's 5.10 is the oldest kernel supported (proc_read_iter: 5.10). */
 #if KERNEL_VERSION(5, 10, 0) > LINUX_VERSION_CODE
@@ -410,7 +409,6 @@ static inline bool madvstat_exec_ns_capable(struct task_struct *task,
  * is an open wrapper of pt_regs with no accessor; 6.12 has the
  * ftrace_regs_get_argument() macro (and no longer lets us see inside).
  */
-#include <linux/ftrace.h>
 #ifdef ftrace_regs_get_argument
 #define madvstat_fregs_arg(fregs, n)	ftrace_regs_get_argument(fregs, n)
 #else
