@@ -126,6 +126,7 @@ void madvstat_show_cumul(struct seq_file *m, const struct madvstat_cumul *cu,
 			 unsigned long dropped, struct task_struct *leader);
 
 /* summary.c */
+int madvstat_summary_init(void);
 int madvstat_summary_create(struct proc_dir_entry *dir);
 
 /* hooks.c: the probes that feed the counters. */

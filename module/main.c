@@ -29,6 +29,10 @@ static int __init madvstat_init(void)
 {
 	int err;
 
+	/* The kernel's counts first, then ours (see madvstat_summary_init()). */
+	err = madvstat_summary_init();
+	if (err)
+		return err;
 	/* Counting starts before anyone can read. */
 	err = madvstat_hooks_init();
 	if (err)
