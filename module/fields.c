@@ -33,6 +33,7 @@ void madvstat_show_snapshot(struct seq_file *m, unsigned long rss,
 	madvstat_show_kb(m, "RssAnon:", anon);
 	madvstat_show_kb(m, "LazyFree:", c->lazyfree);
 	madvstat_show_kb(m, "LazyFreeDirty:", c->lazyfree_dirty);
+	madvstat_show_kb(m, "Droppable:", c->droppable);
 	madvstat_show_kb(m, "RssEffective:",
 			 rss > c->lazyfree ? rss - c->lazyfree : 0);
 }
@@ -40,17 +41,17 @@ void madvstat_show_snapshot(struct seq_file *m, unsigned long rss,
 /*
  * Dropped is not counted: every lazily freed page marked and not still
  * there, reclaimed or rescued left some other way (munmap, MADV_DONTNEED,
- * exit, copy on write...). Exact only while tracking covers the whole life
- * of the address space and nothing runs meanwhile; never below zero.
+ * exit, copy on write...). MAP_DROPPABLE pages were never marked and are
+ * left out. Exact only while tracking covers the whole life of the address
+ * space and nothing runs meanwhile; never below zero.
  */
 unsigned long madvstat_dropped(const struct madvstat_cumul *cu,
 			       const struct madvstat_counts *c)
 {
-	unsigned long out = c->lazyfree + c->lazyfree_dirty;
-	int i;
+	unsigned long out = c->lazyfree + c->lazyfree_dirty - c->droppable;
 
-	for (i = MADVSTAT_RECLAIMED; i < MADVSTAT_NR_COUNTERS; i++)
-		out += cu->count[i];
+	out += cu->count[MADVSTAT_RECLAIMED] + cu->count[MADVSTAT_RESCUED] +
+	       cu->count[MADVSTAT_RESCUED_PINNED];
 	return cu->count[MADVSTAT_MARKED] > out ?
 	       cu->count[MADVSTAT_MARKED] - out : 0;
 }
@@ -66,6 +67,8 @@ void madvstat_show_cumul(struct seq_file *m, const struct madvstat_cumul *cu,
 		madvstat_show_kb(m, "RescuedPinned:",
 				 cu->count[MADVSTAT_RESCUED_PINNED]);
 		madvstat_show_kb(m, "Dropped:", dropped);
+		madvstat_show_kb(m, "ReclaimFreed:",
+				 cu->count[MADVSTAT_RECLAIM_FREED]);
 	}
 	madvstat_show_tracking(m, leader);
 }

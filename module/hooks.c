@@ -261,6 +261,7 @@ struct madvstat_unmap {
 	struct mm_struct *mm;
 	struct folio *folio;
 	long mapped;
+	bool droppable;		/* a MAP_DROPPABLE mapping: never marked */
 };
 
 static int madvstat_on_unmap_entry(struct kretprobe_instance *ri,
@@ -279,6 +280,7 @@ static int madvstat_on_unmap_entry(struct kretprobe_instance *ri,
 	u->mm = vma->vm_mm;
 	u->folio = folio;
 	u->mapped = madvstat_folio_pages_mapped(folio);
+	u->droppable = vma->vm_flags & VM_DROPPABLE;
 	return 0;
 }
 
@@ -293,7 +295,8 @@ static void madvstat_credit(struct mm_struct *mm, enum madvstat_counter c,
 	if (s)
 		atomic_long_add(nr, &s->count[c]);
 	rcu_read_unlock();
-	if (!s)
+	/* ReclaimFreed restates a discard already counted as unattributed. */
+	if (!s && c != MADVSTAT_RECLAIM_FREED)
 		madvstat_event_add(MADVSTAT_EV_UNATTRIBUTED, nr);
 }
 
@@ -308,9 +311,22 @@ static int madvstat_on_unmap_return(struct kretprobe_instance *ri,
 	struct folio *folio = u->folio;
 	long mapped = madvstat_folio_pages_mapped(folio);
 
-	/* Pages this call unmapped and threw away. */
-	if (mapped < u->mapped)
+	/*
+	 * Pages this call unmapped and threw away: what the process lost. The
+	 * kernel frees the folio, and counts pglazyfreed for the whole of it,
+	 * only once no mapping is left: after the last of the processes that
+	 * share it (fork), and with the pages no one maps any more (a large
+	 * folio partly unmapped), and not while it is dirty: a MAP_DROPPABLE
+	 * folio is discarded dirty, then kept as a dirty file-LRU folio
+	 * (shrink_folio_list(), 6.12 to 7.2). ReclaimFreed counts what is
+	 * freed, for the process whose mapping went last, so that it adds up
+	 * to pglazyfreed.
+	 */
+	if (mapped < u->mapped && !u->droppable)
 		madvstat_credit(u->mm, MADVSTAT_RECLAIMED, u->mapped - mapped);
+	if (mapped < u->mapped && !mapped && !folio_test_dirty(folio))
+		madvstat_credit(u->mm, MADVSTAT_RECLAIM_FREED,
+				folio_nr_pages(folio));
 	/*
 	 * It found the folio written again, or pinned, and restored it: the
 	 * pages this mapping still maps are the program's again. Other

@@ -27,6 +27,7 @@ struct madvstat_counts {
 	unsigned long anon;		/* resident anonymous pages */
 	unsigned long lazyfree;		/* lazily freed and clean */
 	unsigned long lazyfree_dirty;	/* lazily freed, written again */
+	unsigned long droppable;	/* of the two: MAP_DROPPABLE, never marked */
 };
 
 enum madvstat_vma_kind {
@@ -81,6 +82,7 @@ enum madvstat_counter {
 	MADVSTAT_RECLAIMED,
 	MADVSTAT_RESCUED,
 	MADVSTAT_RESCUED_PINNED,
+	MADVSTAT_RECLAIM_FREED,		/* not part of what Marked became */
 	MADVSTAT_NR_COUNTERS
 };
 

@@ -68,6 +68,7 @@ static int madvstat_add_process(struct madvstat_totals *t, struct pid *pid)
 	t->anon += anon;
 	t->snap.lazyfree += c.lazyfree;
 	t->snap.lazyfree_dirty += c.lazyfree_dirty;
+	t->snap.droppable += c.droppable;
 	for (i = 0; i < MADVSTAT_NR_COUNTERS; i++)
 		t->cumul.count[i] += cu.count[i];
 	t->dropped += madvstat_dropped(&cu, &c);
@@ -83,6 +84,7 @@ static const char *const madvstat_event_names[MADVSTAT_NR_EVENTS] = {
 	[MADVSTAT_RECLAIMED] = "AllReclaimed:",
 	[MADVSTAT_RESCUED] = "AllRescued:",
 	[MADVSTAT_RESCUED_PINNED] = "AllRescuedPinned:",
+	[MADVSTAT_RECLAIM_FREED] = "AllReclaimFreed:",
 	[MADVSTAT_EV_UNATTRIBUTED] = "AllUnattributed:",
 };
 

@@ -271,6 +271,10 @@ static void madvstat_rec_finish(struct madvstat_vma_rec *rec,
 	total->anon += rec->counts.anon;
 	total->lazyfree += rec->counts.lazyfree;
 	total->lazyfree_dirty += rec->counts.lazyfree_dirty;
+	/* Born lazily freed: every anonymous page there is (6.11+). */
+	if (rec->flags & VM_DROPPABLE)
+		total->droppable += rec->counts.lazyfree +
+				    rec->counts.lazyfree_dirty;
 	if (emit)
 		emit(arg, rec);
 	if (rec->file)
