@@ -138,7 +138,9 @@ USER_TESTS := $(patsubst userspace/tests/%.c,%,$(wildcard userspace/tests/*_test
 SELFTEST_LIB := $(wildcard selftests/lib/*.c)
 SELFTEST_HDR := $(wildcard selftests/lib/*.h)
 SELFTESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/*_test.c \
-	selftests/smallvm/*_test.c selftests/soak/*_test.c))
+	selftests/smallvm/*_test.c selftests/soak/*_test.c selftests/exact/*_test.c))
+# The exactness checker is several files: its test program and the rest.
+EXACT_SRC := $(filter-out %_test.c,$(wildcard selftests/exact/*.c))
 # The kselftest headers need GNU C; everything else is plain C11.
 SELFTEST_CFLAGS := $(filter-out -std=c11,$(USER_CFLAGS)) -std=gnu11 \
 	-static -I$(KSFT_DIR) -Iuserspace/lib -Iselftests/lib
@@ -178,6 +180,11 @@ selftests:
 $(GUEST_BIN)/%_test: selftests/%_test.c $(SELFTEST_LIB) $(SELFTEST_HDR) $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(SELFTEST_LIB) $(USER_LIB)
+
+$(GUEST_BIN)/exact/exactness_test: selftests/exact/exactness_test.c $(EXACT_SRC) \
+		$(wildcard selftests/exact/*.h) $(SELFTEST_LIB) $(SELFTEST_HDR) $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -Iselftests/exact -o $@ $< $(EXACT_SRC) $(SELFTEST_LIB) $(USER_LIB)
 
 # The benchmark program qemu/bench runs in the guest.
 BENCH_SRC := $(wildcard bench/*.c)

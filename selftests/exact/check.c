@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoints: with every worker idle and the per-CPU batches drained,
+ * compare madvstat with the kernel:
+ *   - per process: LazyFree equals smaps_rollup's; Marked covers what
+ *     became of it (Marked = LazyFree + LazyFreeDirty + Reclaimed +
+ *     Rescued + RescuedPinned + Dropped, Dropped >= 0) unless the process
+ *     may hold pages another process freed (fork, KSM) or MAP_DROPPABLE
+ *     memory (lazily freed without a mark), each named when it applies;
+ *   - for the cgroup: Marked summed over its processes, living and gone,
+ *     equals memory.stat's pglazyfree, and ReclaimFreed equals
+ *     pglazyfreed;
+ *   - system-wide: what summary attributed since the run began equals
+ *     /proc/vmstat's pglazyfree (and pglazyfreed), nothing went
+ *     unattributed, and AllMarked never exceeds KernelLazyFree;
+ *   - each worker's memory reads what it wrote, or zero where it may.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "run.h"
+
+#define SETTLE_MS	3000	/* memcg's periodic flush runs every 2 s */
+
+static const char *const cause_names[X_NR_CAUSES] = {
+	[X_CAUSE_FLUSH_LAG] = "memcg statistics flushed late (rstat, up to 2 s)",
+	[X_CAUSE_EVENT_LAG] = "memcg events batched per CPU (before 5.13)",
+	[X_CAUSE_SHARED] = "pages shared with another process (fork, KSM): per-process invariant not asserted",
+	[X_CAUSE_DROPPABLE] = "MAP_DROPPABLE memory: lazily freed without a mark",
+};
+
+const char *x_cause_name(unsigned int cause)
+{
+	return cause < X_NR_CAUSES ? cause_names[cause] : "?";
+}
+
+/* Apply every CPU's pending lazyfree batch: MADV_COLD drains the local CPU's. */
+int x_drain(struct x_run *run)
+{
+	cpu_set_t all, one;
+	int cpu, err = 0;
+
+	if (sched_getaffinity(0, sizeof(all), &all))
+		return -errno;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &all))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one) ||
+		    madvise(run->drain_page, 4096, MADV_COLD))
+			err = -errno;
+	}
+	sched_setaffinity(0, sizeof(all), &all);
+	return err;
+}
+
+static int64_t field(const struct ms_report *r, const char *name)
+{
+	int64_t v = ms_report_get(r, name);
+
+	return v < 0 ? 0 : v;
+}
+
+static void cumul_of(const struct ms_report *r, struct x_cumul *c)
+{
+	c->marked = field(r, "Marked");
+	c->reclaimed = field(r, "Reclaimed");
+	c->reclaim_freed = field(r, "ReclaimFreed");
+	c->rescued = field(r, "Rescued");
+	c->rescued_pinned = field(r, "RescuedPinned");
+}
+
+int x_read_cumul(pid_t pid, struct x_cumul *c)
+{
+	struct ms_report r;
+	int err = mt_madvstat_read(pid, &r);
+
+	if (err)
+		return err;
+	if (ms_report_get(&r, "Marked") < 0) {
+		ms_report_free(&r);
+		return -ENODATA;	/* tracking is off */
+	}
+	cumul_of(&r, c);
+	ms_report_free(&r);
+	return 0;
+}
+
+static int64_t vmstat_kb(const char *key)
+{
+	int64_t v = mt_vmstat(key);
+
+	return v < 0 ? v : v * (int64_t)(mt_page_size() >> 10);
+}
+
+int x_baseline(struct x_run *run)
+{
+	run->sum0_marked = mt_summary_get("AllMarked");
+	run->sum0_freed = mt_summary_get("AllReclaimFreed");
+	run->sum0_unattr = mt_summary_get("AllUnattributed");
+	run->vm0_lazyfree = vmstat_kb("pglazyfree");
+	run->vm0_lazyfreed = vmstat_kb("pglazyfreed");
+	if (run->sum0_marked < 0 || run->sum0_unattr < 0 || run->vm0_lazyfree < 0)
+		return -ENODATA;
+	return 0;
+}
+
+static void named(struct x_run *run, enum x_cause cause, const char *detail)
+{
+	if (!run->named[cause]++ || run->verbose)
+		printf("# seed %llu: known cause of a difference: %s%s%s\n",
+		       (unsigned long long)run->seed, x_cause_name(cause),
+		       detail ? ": " : "", detail ? detail : "");
+}
+
+static void mismatch(struct x_run *run, const char *what, long long ours,
+		     long long kernel)
+{
+	printf("# seed %llu, operation %lu: MISMATCH %s: madvstat %lld kB, kernel %lld kB\n",
+	       (unsigned long long)run->seed, run->ops, what, ours, kernel);
+	run->failed = true;
+}
+
+/* Is @addr in a MAP_DROPPABLE slot of @w? */
+static bool in_droppable(const struct x_worker *w, uint64_t addr)
+{
+	int k;
+
+	for (k = 0; k < X_SLOTS; k++) {
+		const struct x_slot_view *s = &w->slot[k];
+
+		if (s->used && (s->flags & X_MAP_DROPPABLE) && addr >= s->addr &&
+		    addr < s->addr + s->pages * mt_page_size())
+			return true;
+	}
+	return false;
+}
+
+/* One live worker: its own numbers; adds its counters to @sum. */
+static int check_worker(struct x_run *run, struct x_worker *w,
+			struct x_cumul *sum)
+{
+	struct ms_report r;
+	int64_t lazy, dirty, rollup, dropped, accounted, droppable, theirs = 0;
+	struct x_cumul c;
+	struct x_cmd cmd = { .kind = X_VERIFY, .thread = -1 };
+	struct x_reply rep;
+	char buf[320];
+	size_t i;
+	int err;
+
+	if (x_call(run, w, &cmd, &rep, NULL))
+		return -1;
+	if (rep.err) {
+		printf("# seed %llu, operation %lu: CONTENTS of worker %d: %s\n",
+		       (unsigned long long)run->seed, run->ops, (int)w->pid, rep.msg);
+		run->failed = true;
+		return -1;
+	}
+	err = mt_madvstat_read(w->pid, &r);
+	rollup = mt_rollup_get(w->pid, "LazyFree");
+	if (err || rollup < 0) {
+		printf("# seed %llu: cannot read worker %d: %s\n",
+		       (unsigned long long)run->seed, (int)w->pid,
+		       strerror(err ? -err : (int)-rollup));
+		if (!err)
+			ms_report_free(&r);
+		run->failed = true;
+		return -1;
+	}
+	cumul_of(&r, &c);
+	lazy = field(&r, "LazyFree");
+	dirty = field(&r, "LazyFreeDirty");
+	dropped = field(&r, "Dropped");
+	droppable = field(&r, "Droppable");
+	for (i = 0; i < r.nr_vmas; i++)
+		if (in_droppable(w, r.vmas[i].start))
+			theirs += r.vmas[i].lazyfree_kb + r.vmas[i].lazyfree_dirty_kb;
+	ms_report_free(&r);
+	if (droppable != theirs) {
+		snprintf(buf, sizeof(buf), "worker %d Droppable against its MAP_DROPPABLE mappings' LazyFree",
+			 (int)w->pid);
+		mismatch(run, buf, droppable, theirs);
+	}
+
+	sum->marked += c.marked;
+	sum->reclaimed += c.reclaimed;
+	sum->reclaim_freed += c.reclaim_freed;
+	sum->rescued += c.rescued;
+	sum->rescued_pinned += c.rescued_pinned;
+
+	if (lazy != rollup) {
+		snprintf(buf, sizeof(buf), "worker %d LazyFree against smaps_rollup",
+			 (int)w->pid);
+		mismatch(run, buf, lazy, rollup);
+	}
+	accounted = lazy + dirty + c.reclaimed + c.rescued + c.rescued_pinned;
+	if (w->shared) {
+		named(run, X_CAUSE_SHARED, NULL);
+		return 0;
+	}
+	if (droppable) {
+		snprintf(buf, sizeof(buf), "worker %d holds %lld kB", (int)w->pid,
+			 (long long)droppable);
+		named(run, X_CAUSE_DROPPABLE, buf);
+		accounted -= droppable;
+	}
+	if (c.marked != accounted + dropped || dropped < 0) {
+		snprintf(buf, sizeof(buf),
+			 "worker %d Marked against LazyFree %lld + LazyFreeDirty %lld + Reclaimed %lld + Rescued %lld + RescuedPinned %lld + Dropped %lld",
+			 (int)w->pid, (long long)lazy, (long long)dirty,
+			 (long long)c.reclaimed, (long long)c.rescued,
+			 (long long)c.rescued_pinned, (long long)dropped);
+		mismatch(run, buf, c.marked, accounted + dropped);
+	}
+	return 0;
+}
+
+/* memory.stat's @key in kB, waiting out a late flush if it differs from @want. */
+static int64_t cgroup_events(struct x_run *run, const char *key, int64_t want,
+			     int64_t *slack)
+{
+	int64_t start = mt_now_ms(), v, kb = (int64_t)(mt_page_size() >> 10);
+
+	*slack = run->feat.event_lag * kb;
+	for (;;) {
+		v = mt_cgroup_stat(&run->cg, key);
+		if (v < 0)
+			return v;
+		v *= kb;
+		if (v == want || mt_now_ms() - start > SETTLE_MS)
+			break;
+		usleep(100 * 1000);
+	}
+	if (v == want && mt_now_ms() - start > 50)
+		named(run, X_CAUSE_FLUSH_LAG, key);
+	else if (v != want && llabs(v - want) <= *slack)
+		named(run, X_CAUSE_EVENT_LAG, key);
+	return v;
+}
+
+static void check_cgroup(struct x_run *run, const struct x_cumul *live)
+{
+	int64_t marked = live->marked + run->gone.marked, slack;
+	int64_t freed = live->reclaim_freed + run->gone.reclaim_freed;
+	int64_t k;
+
+	k = cgroup_events(run, "pglazyfree", marked, &slack);
+	if (llabs(k - marked) > slack)
+		mismatch(run, "cgroup Marked (living and gone) against memory.stat pglazyfree",
+			 marked, k);
+	k = cgroup_events(run, "pglazyfreed", freed, &slack);
+	if (llabs(k - freed) > slack)
+		mismatch(run, "cgroup ReclaimFreed (living and gone) against memory.stat pglazyfreed",
+			 freed, k);
+}
+
+static void check_summary(struct x_run *run)
+{
+	int64_t freed = mt_summary_get("AllReclaimFreed");
+	int64_t vm_freed = vmstat_kb("pglazyfreed");
+	int64_t all = mt_summary_get("AllMarked");
+	int64_t kernel = mt_summary_get("KernelLazyFree");
+	int64_t unattr = mt_summary_get("AllUnattributed");
+	int64_t vm = vmstat_kb("pglazyfree");
+
+	if (all < 0 || kernel < 0 || unattr < 0 || vm < 0) {
+		printf("# seed %llu: cannot read summary or vmstat\n",
+		       (unsigned long long)run->seed);
+		run->failed = true;
+		return;
+	}
+	if (all > kernel)
+		mismatch(run, "summary AllMarked above KernelLazyFree", all, kernel);
+	if (all - run->sum0_marked != vm - run->vm0_lazyfree)
+		mismatch(run, "summary AllMarked since the run began against vmstat pglazyfree",
+			 all - run->sum0_marked, vm - run->vm0_lazyfree);
+	if (freed - run->sum0_freed != vm_freed - run->vm0_lazyfreed)
+		mismatch(run, "summary AllReclaimFreed since the run began against vmstat pglazyfreed",
+			 freed - run->sum0_freed, vm_freed - run->vm0_lazyfreed);
+	if (unattr != run->sum0_unattr)
+		mismatch(run, "summary AllUnattributed since the run began (expected 0)",
+			 unattr - run->sum0_unattr, 0);
+}
+
+int x_checkpoint(struct x_run *run, const char *why)
+{
+	struct x_cumul live = { 0 };
+	int i;
+
+	run->checkpoints++;
+	if (x_drain(run)) {
+		printf("# seed %llu: cannot drain the LRU batches\n",
+		       (unsigned long long)run->seed);
+		run->failed = true;
+		return -1;
+	}
+	for (i = 0; i < run->nr_w && !run->failed; i++)
+		if (run->w[i].live)
+			check_worker(run, &run->w[i], &live);
+	if (!run->failed)
+		check_cgroup(run, &live);
+	if (!run->failed)
+		check_summary(run);
+	if (run->verbose || run->failed)
+		printf("# seed %llu: checkpoint %lu (%s) after %lu operations: %s\n",
+		       (unsigned long long)run->seed, run->checkpoints, why,
+		       run->ops, run->failed ? "MISMATCH" : "agrees");
+	if (run->failed)
+		return -1;
+	run->log_len = 0;	/* the log restarts from here */
+	return 0;
+}
