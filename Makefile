@@ -38,7 +38,7 @@ DKMS_SRCTREE ?= /usr/src
 
 MODULE_SRC := Kbuild VERSION $(wildcard module/*.c module/*.h)
 
-.PHONY: all module user user-test selftests guest harness kernels check soak demo \
+.PHONY: all module user user-test selftests guest harness kernels check soak check-exact demo \
 	fuzz check-debug bench install install-module install-user uninstall \
 	dkms-source dkms-install \
 	dkms-remove lint clean distclean help check-kdir
@@ -74,6 +74,9 @@ help:
 	@echo '                 and 7.2-rt'
 	@echo '  soak           the long soak: 1,000 reloads under load and 10,000'
 	@echo '                 processes, on every test kernel (not part of check)'
+	@echo '  check-exact    the exactness checker alone with fresh random seeds,'
+	@echo '                 SECONDS (default 3600) in each kernel configuration;'
+	@echo '                 operations/s, seeds tried, mismatches (not part of check)'
 	@echo '  demo           the scenario, narrated, in a 6.12 VM; CSV timelines and'
 	@echo '                 SVG charts into build/demo/'
 	@echo '  fuzz           the user-space parsers under libFuzzer + ASan/UBSan'
@@ -211,6 +214,10 @@ check:
 
 soak:
 	./qemu/check soak
+
+# The exactness checker alone, fresh random seeds, SECONDS per configuration.
+check-exact:
+	EXACT_SECONDS=$(or $(SECONDS),3600) ./qemu/check exact
 
 demo:
 	@./qemu/demo

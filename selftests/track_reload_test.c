@@ -9,10 +9,13 @@
  * with default parameters.
  */
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -22,6 +25,7 @@
 #define TRACK_PARAM	"/sys/module/madvstat/parameters/track"
 #define KPROBES_ENABLED	"/sys/kernel/debug/kprobes/enabled"
 #define FTRACE_ENABLED	"/proc/sys/kernel/ftrace_enabled"
+#define CHURN_LOADS	6
 
 static void tracking_of(struct __test_metadata *_metadata, pid_t pid,
 			char *buf, size_t size)
@@ -85,6 +89,68 @@ FIXTURE_TEARDOWN(reload)
 	if (!access(FTRACE_ENABLED, W_OK))
 		EXPECT_EQ(0, ms_write_str(FTRACE_ENABLED, "1"));
 	EXPECT_EQ(0, mt_module_load(""));
+}
+
+/* Free memory without end, on any CPU, until killed. */
+static pid_t start_churn(void)
+{
+	size_t len = 64 * mt_page_size();
+	cpu_set_t all;
+	pid_t pid = fork();
+	void *p;
+	int cpu;
+
+	if (pid)
+		return pid;
+	CPU_ZERO(&all);
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		CPU_SET(cpu, &all);
+	sched_setaffinity(0, sizeof(all), &all);
+	for (;;) {
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(1);
+		memset(p, 0x11, len);
+		madvise(p, len, MADV_FREE);
+		munmap(p, len);
+	}
+}
+
+/*
+ * Loaded while a process frees memory, the module must never claim more
+ * than the kernel counted since: batches that drain while the probes are
+ * being attached are the kernel's alone. Until the kernel's base was read
+ * before attaching, AllMarked exceeded KernelLazyFree after such a load
+ * (by 768 kB on 6.1).
+ */
+TEST_F_TIMEOUT(reload, all_marked_within_kernel_across_loads, 300)
+{
+	int64_t all, kernel;
+	int i, st;
+	pid_t churn;
+
+	if (!self->ready)
+		return;
+	for (i = 0; i < CHURN_LOADS; i++) {
+		churn = start_churn();
+		ASSERT_LT(0, churn);
+		usleep(50 * 1000);
+		ASSERT_EQ(0, mt_module_unload());
+		ASSERT_EQ(0, mt_module_load(""));
+		usleep(50 * 1000);
+		kill(churn, SIGKILL);
+		ASSERT_EQ(churn, waitpid(churn, &st, 0));
+		ASSERT_EQ(0, mt_drain_lru());
+		all = mt_summary_get("AllMarked");
+		kernel = mt_summary_get("KernelLazyFree");
+		EXPECT_LE(all, kernel) {
+			TH_LOG("load %d: AllMarked %ld kB, KernelLazyFree %ld kB",
+			       i, (long)all, (long)kernel);
+		}
+		EXPECT_LE(mt_summary_get("AllReclaimFreed"),
+			  mt_summary_get("KernelLazyFreed"));
+	}
 }
 
 /* Started before insmod: counted from the load, and the line says so. */

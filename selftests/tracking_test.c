@@ -7,8 +7,9 @@
  * Each test runs alone in a fresh memory cgroup, pinned to one CPU, and
  * drains the LRU batches after madvise(), so that for the cgroup's
  * memory.stat, pglazyfree counts exactly our Marked and pglazyfreed our
- * Reclaimed. Every check also asserts the invariant
- *   Marked = LazyFree + LazyFreeDirty + Reclaimed + Rescued
+ * Reclaimed (or ReclaimFreed, where memory is shared). Every check also
+ * asserts the invariant
+ *   Marked = LazyFree + LazyFreeDirty - Droppable + Reclaimed + Rescued
  *            + RescuedPinned + Dropped
  * and, since Dropped is derived from it, Dropped against what the test
  * itself unmapped.
@@ -34,7 +35,7 @@
 
 struct track {
 	int64_t marked, reclaimed, rescued, pinned, dropped;
-	int64_t lazy, dirty;
+	int64_t lazy, dirty, droppable;
 	char tracking[256];
 };
 
@@ -51,6 +52,8 @@ static void read_track(struct __test_metadata *_metadata, pid_t pid,
 	t->dropped = ms_report_get(&r, "Dropped");
 	t->lazy = ms_report_get(&r, "LazyFree");
 	t->dirty = ms_report_get(&r, "LazyFreeDirty");
+	/* MAP_DROPPABLE pages: lazily freed, never marked (0 before 6.11). */
+	t->droppable = ms_report_get(&r, "Droppable");
 	snprintf(t->tracking, sizeof(t->tracking), "%s", r.tracking);
 	ms_report_free(&r);
 }
@@ -81,12 +84,12 @@ static void expect_track(struct __test_metadata *_metadata, pid_t pid,
 		EXPECT_EQ(dropped, t.dropped);
 	}
 	EXPECT_EQ(pinned, t.pinned);
-	EXPECT_EQ(t.marked, t.lazy + t.dirty + t.reclaimed + t.rescued +
-		  t.pinned + t.dropped) {
-		TH_LOG("Marked %ld LazyFree %ld LazyFreeDirty %ld Reclaimed %ld Rescued %ld RescuedPinned %ld Dropped %ld",
+	EXPECT_EQ(t.marked, t.lazy + t.dirty - t.droppable + t.reclaimed +
+		  t.rescued + t.pinned + t.dropped) {
+		TH_LOG("Marked %ld LazyFree %ld LazyFreeDirty %ld Droppable %ld Reclaimed %ld Rescued %ld RescuedPinned %ld Dropped %ld",
 		       (long)t.marked, (long)t.lazy, (long)t.dirty,
-		       (long)t.reclaimed, (long)t.rescued, (long)t.pinned,
-		       (long)t.dropped);
+		       (long)t.droppable, (long)t.reclaimed, (long)t.rescued,
+		       (long)t.pinned, (long)t.dropped);
 	}
 }
 
@@ -414,6 +417,84 @@ TEST_F(track, fork_each_own)
 	expect_cgroup(_metadata, &self->cg, self->all + half,
 		      self->all + half);
 	EXPECT_EQ(0, mt_child_stop(&c));
+}
+
+/*
+ * A folio shared after fork is taken from both processes (each one's
+ * Reclaimed) but freed once: ReclaimFreed, summed, is pglazyfreed.
+ */
+TEST_F(track, fork_shared_freed_once)
+{
+	struct area area = { .mem = self->mem, .len = self->len };
+	int64_t parent_freed, child_freed;
+	struct mt_child c;
+
+	free_and_drain(_metadata, self->mem, self->len);
+	/* The child maps the same lazily freed folios, clean. */
+	ASSERT_EQ(0, mt_child_start(&c, child_free, &area));
+	EXPECT_EQ(self->all, mt_madvstat_get(c.pid, "LazyFree"));
+	EXPECT_EQ(0, mt_madvstat_get(c.pid, "Marked"));
+
+	reclaim_all(_metadata, &self->cg, getpid());
+	reclaim_all(_metadata, &self->cg, c.pid);
+	EXPECT_EQ(self->all, mt_madvstat_get(getpid(), "Reclaimed"));
+	EXPECT_EQ(self->all, mt_madvstat_get(c.pid, "Reclaimed"));
+	parent_freed = mt_madvstat_get(getpid(), "ReclaimFreed");
+	child_freed = mt_madvstat_get(c.pid, "ReclaimFreed");
+	EXPECT_EQ(self->all, parent_freed + child_freed) {
+		TH_LOG("ReclaimFreed: parent %ld kB, child %ld kB",
+		       (long)parent_freed, (long)child_freed);
+	}
+	expect_cgroup(_metadata, &self->cg, self->all, self->all);
+	EXPECT_EQ(0, mt_child_stop(&c));
+}
+
+/*
+ * MAP_DROPPABLE memory (6.11+) is lazily freed from birth: Droppable, never
+ * Marked nor Reclaimed, and left out of Dropped. ReclaimFreed follows
+ * pglazyfreed for it too: dirty, reclaim drops its pages from the page
+ * tables but keeps the folios (6.12, 7.2: 0 kB freed of 4,096); clean
+ * (after MADV_FREE, which marks nothing here), it frees them.
+ */
+TEST_F(track, droppable_never_marked)
+{
+	size_t len = self->len / 4;
+	int64_t kb = self->all / 4, freed, dirty_freed = 0;
+	unsigned char *p;
+	int round;
+
+	if (!mt_kernel_at_least(6, 11))
+		SKIP(return, "no MAP_DROPPABLE before 6.11");
+	for (round = 0; round < 2; round++) {
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 0x08 /* MAP_DROPPABLE */ | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, p);
+		ASSERT_EQ(0, mt_thp_advise(p, len, MADV_NOHUGEPAGE));
+		memset(p, 0x77, len);
+		EXPECT_EQ(kb, mt_madvstat_get(getpid(), "Droppable"));
+		EXPECT_EQ(kb, mt_madvstat_get(getpid(), "LazyFreeDirty"));
+		if (round == 1) {
+			ASSERT_EQ(0, madvise(p, len, MADV_FREE));
+			ASSERT_EQ(0, mt_drain_lru());
+			EXPECT_EQ(kb, mt_madvstat_get(getpid(), "LazyFree"));
+			EXPECT_EQ(kb, mt_smaps_vma_get(getpid(), (uintptr_t)p,
+						       "LazyFree"));
+		}
+		expect_track(_metadata, getpid(), 0, 0, 0, 0, 0);
+		reclaim_all(_metadata, &self->cg, getpid());
+		expect_track(_metadata, getpid(), 0, 0, 0, 0, 0);
+		EXPECT_EQ(0, mt_madvstat_get(getpid(), "Droppable"));
+		freed = mt_madvstat_get(getpid(), "ReclaimFreed");
+		expect_cgroup(_metadata, &self->cg, 0, freed);
+		if (round == 0) {
+			dirty_freed = freed;
+			TH_LOG("dirty MAP_DROPPABLE: %ld kB of %ld freed by reclaim",
+			       (long)freed, (long)kb);
+		} else {
+			EXPECT_EQ(kb, freed - dirty_freed);
+		}
+		EXPECT_EQ(0, munmap(p, len));
+	}
 }
 
 /* THP enabled "always" for the test, restored after. */

@@ -4,13 +4,14 @@
  * seeded random workload (see exact.h, run.c, check.c).
  *
  *   exactness_test                 the fixed seeds of make check: $EXACT_SEEDS
- *                                  (default 1..6), $EXACT_OPS operations
- *                                  each (default 250)
+ *                                  (default 1..8), $EXACT_OPS operations
+ *                                  each (default 1000)
  *   exactness_test --seed S [--ops N] [--verbose]
  *                                  one seed, again (what a failure prints)
  *   exactness_test --seconds T [--ops N]
- *                                  fresh random seeds for T seconds, then
- *                                  operations per second and seeds tried
+ *                                  fresh random seeds for T seconds (or
+ *                                  $EXACT_SECONDS), then operations per
+ *                                  second and seeds tried
  *
  * One TAP line per seed. A seed fails on the first checkpoint where the two
  * sides differ beyond a known cause; it then prints the seed, the
@@ -122,7 +123,7 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-	unsigned long ops = 250, done, total = 0, seeds = 0, failed = 0;
+	unsigned long ops = 1000, done, total = 0, seeds = 0, failed = 0;
 	const char *env_ops = getenv("EXACT_OPS");
 	bool verbose = false, one = false;
 	long seconds = 0;
@@ -147,6 +148,8 @@ int main(int argc, char **argv)
 			return usage();
 		}
 	}
+	if (!one && !seconds && getenv("EXACT_SECONDS"))
+		seconds = strtol(getenv("EXACT_SECONDS"), NULL, 10);
 	if (!ops || (one && seconds))
 		return usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -168,7 +171,7 @@ int main(int argc, char **argv)
 				fixed[n++] = strtoull(tok, NULL, 0);
 			free(copy);
 		} else {
-			for (n = 0; n < 6; n++)
+			for (n = 0; n < 8; n++)
 				fixed[n] = (uint64_t)n + 1;
 		}
 		ksft_set_plan(n);

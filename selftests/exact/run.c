@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,15 +64,21 @@ void x_log(struct x_run *run, const char *fmt, ...)
 	run->log[run->log_len] = '\0';
 }
 
+#define REPLY_TIMEOUT_MS	(300 * 1000)	/* an operation that takes longer is hung */
+
 static int recv_reply(int fd, struct x_reply *r, int *fd_out)
 {
 	char ctl[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { r, sizeof(*r) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	struct cmsghdr *cm;
-	ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+	ssize_t n;
 
+	if (poll(&pfd, 1, REPLY_TIMEOUT_MS) == 0)
+		return -ETIMEDOUT;
+	n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
 	if (n != (ssize_t)sizeof(*r))
 		return n < 0 ? -errno : -EPIPE;
 	cm = CMSG_FIRSTHDR(&mh);
@@ -488,6 +495,7 @@ static int op_worker(struct x_run *run, struct x_worker *w)
 		w->slot[c.slot].addr = r.addr;
 		break;
 	case X_UFFD_MOVE:
+		w->pinned = false;
 		w->slot[c.arg] = w->slot[c.slot];
 		w->slot[c.arg].addr = r.addr;
 		x_log(run, "  moved %llu pages", (unsigned long long)r.val);

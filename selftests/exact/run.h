@@ -62,7 +62,7 @@ struct x_run {
 	int nr_w;
 	struct x_cumul gone;	/* counted by processes (mms) now gone */
 	/* /proc/madvstat/summary and /proc/vmstat at the start. */
-	int64_t sum0_marked, sum0_freed, sum0_unattr;
+	int64_t sum0_marked, sum0_freed, sum0_unattr, sum0_missed;
 	int64_t vm0_lazyfree, vm0_lazyfreed;
 	char *log;		/* the operations since the last checkpoint */
 	size_t log_len, log_size;

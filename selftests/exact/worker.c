@@ -309,7 +309,19 @@ static int do_pin(struct slot *s, const struct x_cmd *c, struct x_reply *r)
 	return 0;
 }
 
-/* Move src's pages into slot arg (empty): its mapping is made here. */
+static void slot_unmap(struct slot *s)
+{
+	munmap(s->p, s->pages * page_size);
+	slot_clear(s);
+}
+
+/*
+ * Move src's pages into slot arg (empty): its mapping is made here, and
+ * undone if nothing could move. Our pin goes first: on 7.2 UFFDIO_MOVE of
+ * a large folio it cannot split, for an extra reference such as the pipe's,
+ * retries without end (move_pages() takes split_folio()'s -EAGAIN for a
+ * transient failure), and the ioctl never returns.
+ */
 static int do_uffd_move(struct slot *src, const struct x_cmd *c,
 			struct x_reply *r)
 {
@@ -327,14 +339,19 @@ static int do_uffd_move(struct slot *src, const struct x_cmd *c,
 	mk.arg = src->flags & ~(uint64_t)X_MAP_DROPPABLE;
 	if (src->flags & X_MAP_DROPPABLE)
 		return fail(r, EINVAL, "no move of droppable memory");
+	unpin();
 	if (do_mmap(dst, &mk, r))
 		return -1;
 	fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
-	if (fd < 0)
-		return fail(r, errno, "userfaultfd: %s", strerror(errno));
+	if (fd < 0) {
+		err = errno;
+		slot_unmap(dst);
+		return fail(r, err, "userfaultfd: %s", strerror(err));
+	}
 	if (ioctl(fd, UFFDIO_API, &api)) {
 		err = errno;
 		close(fd);
+		slot_unmap(dst);
 		return fail(r, err, "UFFDIO_API: %s", strerror(err));
 	}
 	reg.range.start = (uintptr_t)dst->p;
@@ -343,6 +360,7 @@ static int do_uffd_move(struct slot *src, const struct x_cmd *c,
 	if (ioctl(fd, UFFDIO_REGISTER, &reg)) {
 		err = errno;
 		close(fd);
+		slot_unmap(dst);
 		return fail(r, err, "UFFDIO_REGISTER: %s", strerror(err));
 	}
 	mv.dst = (uintptr_t)dst->p;
@@ -365,9 +383,12 @@ static int do_uffd_move(struct slot *src, const struct x_cmd *c,
 	}
 	r->val = moved;
 	r->addr = (uintptr_t)dst->p;
-	if (err && err != EBUSY && err != EAGAIN)
+	if (err && err != EBUSY && err != EAGAIN) {
+		if (!moved)
+			slot_unmap(dst);
 		return fail(r, err, "UFFDIO_MOVE: %s (%zu pages moved)",
 			    strerror(err), moved);
+	}
 	return 0;
 }
 
