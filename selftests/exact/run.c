@@ -327,11 +327,33 @@ static int cg_write(struct x_run *run, const char *file, const char *value)
 	return err;
 }
 
-/* Reclaim in the cgroup: memory.reclaim, or a squeeze of memory.max. */
+/* Lazily freed and clean in the cgroup, in bytes: what reclaim can take. */
+static int64_t lazy_bytes(struct x_run *run)
+{
+	int64_t sum = 0, kb;
+	int i;
+
+	for (i = 0; i < run->nr_w; i++) {
+		if (!run->w[i].live)
+			continue;
+		kb = mt_madvstat_get(run->w[i].pid, "LazyFree");
+		if (kb > 0)
+			sum += kb << 10;
+	}
+	return sum;
+}
+
+/*
+ * Reclaim in the cgroup: memory.reclaim, or a squeeze of memory.max (or
+ * of memory.high, before 5.19) below what the cgroup holds, by up to half
+ * of what is lazily freed and clean: no swap, so only that can go, and a
+ * deeper squeeze would end in the OOM killer (who finds no victim: the
+ * workers have oom_score_adj -1000).
+ */
 static int op_reclaim(struct x_run *run, bool squeeze)
 {
-	char v[32];
-	int64_t cur;
+	char v[32], path[192], text[64];
+	int64_t cur, lazy;
 
 	if (!squeeze && run->feat.mreclaim) {
 		snprintf(v, sizeof(v), "%lluK",
@@ -339,11 +361,14 @@ static int op_reclaim(struct x_run *run, bool squeeze)
 		cg_write(run, "memory.reclaim", v);	/* EAGAIN is fine */
 		return 0;
 	}
-	cur = mt_cgroup_stat(&run->cg, "anon");
-	if (cur < (4 << 20))
+	snprintf(path, sizeof(path), "%s/memory.current", run->cg.path);
+	if (ms_read_str(path, text, sizeof(text)))
 		return 0;
-	/* Below what anon holds, by up to half: only lazily freed pages can go. */
-	cur -= (int64_t)x_below(&run->rng, (uint64_t)cur / 2 + 1);
+	cur = strtoll(text, NULL, 10);
+	lazy = lazy_bytes(run);
+	if (lazy < (1 << 20))
+		return 0;
+	cur -= (int64_t)x_below(&run->rng, (uint64_t)lazy / 2);
 	snprintf(v, sizeof(v), "%lld", (long long)cur);
 	cg_write(run, squeeze ? "memory.max" : "memory.high", v);
 	cg_write(run, squeeze ? "memory.max" : "memory.high", "max");
