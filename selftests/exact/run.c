@@ -189,7 +189,7 @@ static uint64_t mapped_pages(const struct x_run *run)
 	return n;
 }
 
-/* A used slot of @w, or -1. */
+/* A slot of @w, in use or empty as @used says, at random; or -1. */
 static int pick_slot(struct x_run *run, const struct x_worker *w, bool used)
 {
 	int k, n = 0, choice;
@@ -462,16 +462,12 @@ static int op_worker(struct x_run *run, struct x_worker *w)
 		s = &w->slot[slot];
 		c.slot = (unsigned int)slot;
 		pick_range(run, s->pages, &c);
-		if (c.kind == X_MUNMAP && x_below(&run->rng, 2)) {
-			c.off = 0;
-			c.len = s->pages;
-		} else if (c.kind == X_MUNMAP) {
+		/* All of it, or a tail: the slot stays one mapping. */
+		if (c.kind == X_MUNMAP) {
+			if (x_below(&run->rng, 2))
+				c.off = 0;
 			c.len = s->pages - c.off;
-			if (!c.off)
-				c.off = c.len = s->pages;	/* nothing */
 		}
-		if (c.kind == X_MUNMAP && !c.len)
-			return 0;
 		if (c.kind == X_FREE && w->last_free[2] && x_below(&run->rng, 5) == 0 &&
 		    w->slot[w->last_free[0]].used &&
 		    w->last_free[1] + w->last_free[2] <= w->slot[w->last_free[0]].pages) {
