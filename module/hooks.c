@@ -284,8 +284,12 @@ static int madvstat_on_unmap_entry(struct kretprobe_instance *ri,
 	return 0;
 }
 
-static void madvstat_credit(struct mm_struct *mm, enum madvstat_counter c,
-			    long nr)
+/*
+ * Credit @nr pages of @c to @mm. If it has no record they go unattributed,
+ * less @counted: those another credit for the same discard counted there.
+ */
+static void madvstat_credit_to(struct mm_struct *mm, enum madvstat_counter c,
+			       long nr, long counted)
 {
 	struct madvstat_mm *s;
 
@@ -295,9 +299,14 @@ static void madvstat_credit(struct mm_struct *mm, enum madvstat_counter c,
 	if (s)
 		atomic_long_add(nr, &s->count[c]);
 	rcu_read_unlock();
-	/* ReclaimFreed restates a discard already counted as unattributed. */
-	if (!s && c != MADVSTAT_RECLAIM_FREED)
-		madvstat_event_add(MADVSTAT_EV_UNATTRIBUTED, nr);
+	if (!s && nr > counted)
+		madvstat_event_add(MADVSTAT_EV_UNATTRIBUTED, nr - counted);
+}
+
+static void madvstat_credit(struct mm_struct *mm, enum madvstat_counter c,
+			    long nr)
+{
+	madvstat_credit_to(mm, c, nr, 0);
 }
 
 /*
@@ -324,9 +333,14 @@ static int madvstat_on_unmap_return(struct kretprobe_instance *ri,
 	 */
 	if (mapped < u->mapped && !u->droppable)
 		madvstat_credit(u->mm, MADVSTAT_RECLAIMED, u->mapped - mapped);
+	/*
+	 * Without a record (PREEMPT_RT, see madvstat_mm_get()) the pages go
+	 * to AllUnattributed once: with Reclaimed, or here for droppable ones.
+	 */
 	if (mapped < u->mapped && !mapped && !folio_test_dirty(folio))
-		madvstat_credit(u->mm, MADVSTAT_RECLAIM_FREED,
-				folio_nr_pages(folio));
+		madvstat_credit_to(u->mm, MADVSTAT_RECLAIM_FREED,
+				   folio_nr_pages(folio),
+				   u->droppable ? 0 : folio_nr_pages(folio));
 	/*
 	 * It found the folio written again, or pinned, and restored it: the
 	 * pages this mapping still maps are the program's again. Other

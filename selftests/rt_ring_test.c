@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -109,13 +108,6 @@ static int kid_start(struct kid *k, int idx)
 	return 0;
 }
 
-static bool preempt_rt(void)
-{
-	struct utsname u;
-
-	return !uname(&u) && strstr(u.version, "PREEMPT_RT");
-}
-
 FIXTURE(ring) {
 	struct kid kids[NR_CHILDREN];
 };
@@ -144,7 +136,7 @@ TEST_F_TIMEOUT(ring, preempted_marks, 300)
 	sp.sched_priority = 0;
 	ASSERT_EQ(0, sched_setscheduler(0, SCHED_OTHER, &sp));
 	TH_LOG("%s kernel, %d victims and %d preemptors on CPU 0 for %d ms",
-	       preempt_rt() ? "PREEMPT_RT" : "non-RT", NR_VICTIMS,
+	       mt_preempt_rt() ? "PREEMPT_RT" : "non-RT", NR_VICTIMS,
 	       NR_CHILDREN - NR_VICTIMS, RUN_MS);
 
 	ASSERT_EQ(0, mt_drain_lru());

@@ -429,6 +429,8 @@ TEST_F(track, fork_shared_freed_once)
 	int64_t parent_freed, child_freed;
 	struct mt_child c;
 
+	if (mt_preempt_rt())
+		SKIP(return, "PREEMPT_RT: reclaim cannot create the child's record (madvstat.rst, Limits)");
 	free_and_drain(_metadata, self->mem, self->len);
 	/* The child maps the same lazily freed folios, clean. */
 	ASSERT_EQ(0, mt_child_start(&c, child_free, &area));
@@ -465,6 +467,8 @@ TEST_F(track, droppable_never_marked)
 
 	if (!mt_kernel_at_least(6, 11))
 		SKIP(return, "no MAP_DROPPABLE before 6.11");
+	if (mt_preempt_rt())
+		SKIP(return, "PREEMPT_RT: reclaim cannot create the record of a process that never marked (madvstat.rst, Limits)");
 	for (round = 0; round < 2; round++) {
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			 0x08 /* MAP_DROPPABLE */ | MAP_ANONYMOUS, -1, 0);

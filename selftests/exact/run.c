@@ -575,6 +575,7 @@ static void detect(struct x_features *f)
 	f->ksm = !access("/sys/kernel/mm/ksm/run", W_OK);
 	f->mreclaim = mt_kernel_at_least(5, 19);
 	f->event_lag = mt_cgroup_event_lag();
+	f->rt = mt_preempt_rt();
 }
 
 static void stop_all(struct x_run *run)

@@ -50,6 +50,7 @@ struct x_features {
 	bool ksm;		/* /sys/kernel/mm/ksm */
 	bool mreclaim;		/* memory.reclaim, 5.19 */
 	long event_lag;		/* memcg events that may stay per CPU (< 5.13) */
+	bool rt;		/* PREEMPT_RT: reclaim may go unattributed */
 };
 
 struct x_run {
@@ -79,6 +80,7 @@ enum x_cause {
 	X_CAUSE_EVENT_LAG,	/* < 5.13: memcg events batched per CPU */
 	X_CAUSE_SHARED,		/* pages shared with another process */
 	X_CAUSE_DROPPABLE,	/* MAP_DROPPABLE pages: lazily freed unmarked */
+	X_CAUSE_RT_NO_RECORD,	/* PREEMPT_RT: reclaim of a process without a record */
 	X_NR_CAUSES
 };
 

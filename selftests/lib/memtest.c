@@ -520,6 +520,13 @@ bool mt_pinned_stays_lazy(void)
 	return mt_kernel_at_least(6, 15);
 }
 
+bool mt_preempt_rt(void)
+{
+	struct utsname u;
+
+	return !uname(&u) && strstr(u.version, "PREEMPT_RT");
+}
+
 /*
  * The value of "KEY<sep>VALUE" in a /proc file of such lines: ':' for
  * /proc/meminfo ("MemTotal:  2014 kB"), ' ' for /proc/vmstat.

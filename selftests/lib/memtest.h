@@ -79,6 +79,8 @@ int mt_thp_setting(const char *path, char *out, size_t size);
 bool mt_kernel_at_least(unsigned int major, unsigned int minor);
 bool mt_mglru_sorter_restores(void);
 bool mt_pinned_stays_lazy(void);
+/* A PREEMPT_RT kernel: its reclaim probe cannot create a process's record. */
+bool mt_preempt_rt(void);
 
 /* The module: load from MT_MODULE_PATH with parameters, unload. */
 bool mt_module_loaded(void);
