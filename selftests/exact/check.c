@@ -236,8 +236,12 @@ static int64_t cgroup_events(struct x_run *run, const char *key, int64_t want,
 		if (v < 0)
 			return v;
 		v *= kb;
-		/* Before 5.13 what a CPU batches may never be flushed. */
-		if (v == want || (*slack && llabs(v - want) <= *slack) ||
+		/*
+		 * A late flush only keeps memory.stat behind: ahead of us, it
+		 * will not come back. Before 5.13 what a CPU batches may never
+		 * be flushed.
+		 */
+		if (v >= want || (*slack && llabs(v - want) <= *slack) ||
 		    mt_now_ms() - start > SETTLE_MS)
 			break;
 		usleep(100 * 1000);
