@@ -32,6 +32,7 @@ static const char *const cause_names[X_NR_CAUSES] = {
 	[X_CAUSE_EVENT_LAG] = "memcg events batched per CPU (before 5.13)",
 	[X_CAUSE_SHARED] = "pages shared with another process (fork, KSM): per-process invariant not asserted",
 	[X_CAUSE_DROPPABLE] = "MAP_DROPPABLE memory: lazily freed without a mark",
+	[X_CAUSE_ROLLUP_SKIP] = "smaps_rollup before 6.4 skipped a VMA under mmap_lock contention (read again)",
 	[X_CAUSE_RT_NO_RECORD] = "PREEMPT_RT: reclaim of a process without a record is unattributed (ReclaimFreed may fall short by as much)",
 };
 
@@ -197,6 +198,16 @@ static int check_worker(struct x_run *run, struct x_worker *w,
 	sum->rescued += c.rescued;
 	sum->rescued_pinned += c.rescued_pinned;
 
+	/*
+	 * Before 6.4 smaps_rollup skips the VMA after it dropped a contended
+	 * mmap_lock (khugepaged, ksmd): an undercount. Read it again.
+	 */
+	for (i = 0; lazy > rollup && i < 5 && !mt_kernel_at_least(6, 4); i++) {
+		usleep(20 * 1000);
+		rollup = mt_rollup_get(w->pid, "LazyFree");
+		if (lazy == rollup)
+			named(run, X_CAUSE_ROLLUP_SKIP, NULL);
+	}
 	if (lazy != rollup) {
 		snprintf(buf, sizeof(buf), "worker %d LazyFree against smaps_rollup",
 			 (int)w->pid);

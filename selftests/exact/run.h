@@ -53,6 +53,17 @@ struct x_features {
 	bool rt;		/* PREEMPT_RT: reclaim may go unattributed */
 };
 
+/* Names of the known causes of a difference (check.c), for run->named. */
+enum x_cause {
+	X_CAUSE_FLUSH_LAG,	/* memcg statistics flushed late */
+	X_CAUSE_EVENT_LAG,	/* < 5.13: memcg events batched per CPU */
+	X_CAUSE_SHARED,		/* pages shared with another process */
+	X_CAUSE_DROPPABLE,	/* MAP_DROPPABLE pages: lazily freed unmarked */
+	X_CAUSE_RT_NO_RECORD,
+	X_CAUSE_ROLLUP_SKIP,	/* < 6.4: smaps_rollup undercounts under contention */	/* PREEMPT_RT: reclaim of a process without a record */
+	X_NR_CAUSES
+};
+
 struct x_run {
 	uint64_t seed, rng;
 	unsigned long ops, max_ops, checkpoints;
@@ -68,21 +79,12 @@ struct x_run {
 	char *log;		/* the operations since the last checkpoint */
 	size_t log_len, log_size;
 	void *drain_page;	/* an empty mapping for MADV_COLD */
-	unsigned int named[8];	/* times each known cause of a difference showed */
+	unsigned int named[X_NR_CAUSES];	/* times each known cause of a difference showed */
 	bool verbose;
 	unsigned long check_every;	/* $EXACT_CHECK_EVERY: checkpoint each N operations */
 	bool failed;
 };
 
-/* Names of the known causes of a difference (check.c), for run->named. */
-enum x_cause {
-	X_CAUSE_FLUSH_LAG,	/* memcg statistics flushed late */
-	X_CAUSE_EVENT_LAG,	/* < 5.13: memcg events batched per CPU */
-	X_CAUSE_SHARED,		/* pages shared with another process */
-	X_CAUSE_DROPPABLE,	/* MAP_DROPPABLE pages: lazily freed unmarked */
-	X_CAUSE_RT_NO_RECORD,	/* PREEMPT_RT: reclaim of a process without a record */
-	X_NR_CAUSES
-};
 
 int x_run_seed(uint64_t seed, unsigned long ops, bool verbose,
 	       unsigned long *ops_done);
