@@ -290,12 +290,12 @@ static inline struct folio *madvstat_mark_folio(unsigned long arg)
 #define MADVSTAT_DRAIN_SYMBOL	"lru_lazyfree"
 #endif
 
-/* 7.1 renamed PAGEVEC_SIZE FOLIO_BATCH_SIZE (15 on 5.10, 6.1; 31 on 6.12, 7.2). */
 /* 6.11 added MAP_DROPPABLE: anonymous memory without PG_swapbacked, never marked. */
 #ifndef VM_DROPPABLE
 #define VM_DROPPABLE	VM_NONE
 #endif
 
+/* 7.1 renamed PAGEVEC_SIZE FOLIO_BATCH_SIZE (15 on 5.10, 6.1; 31 on 6.12, 7.2). */
 #if KERNEL_VERSION(7, 1, 0) > LINUX_VERSION_CODE
 #include <linux/pagevec.h>
 #define MADVSTAT_BATCH_SIZE	PAGEVEC_SIZE

@@ -285,11 +285,11 @@ static int madvstat_on_unmap_entry(struct kretprobe_instance *ri,
 }
 
 /*
- * Credit @nr pages of @c to @mm. If it has no record they go unattributed,
- * less @counted: those another credit for the same discard counted there.
+ * Credit @nr pages of @c to @mm; if it has no record and @unattributed,
+ * count them unattributed (once per discard: see the return probe).
  */
 static void madvstat_credit_to(struct mm_struct *mm, enum madvstat_counter c,
-			       long nr, long counted)
+			       long nr, bool unattributed)
 {
 	struct madvstat_mm *s;
 
@@ -299,14 +299,14 @@ static void madvstat_credit_to(struct mm_struct *mm, enum madvstat_counter c,
 	if (s)
 		atomic_long_add(nr, &s->count[c]);
 	rcu_read_unlock();
-	if (!s && nr > counted)
-		madvstat_event_add(MADVSTAT_EV_UNATTRIBUTED, nr - counted);
+	if (!s && unattributed)
+		madvstat_event_add(MADVSTAT_EV_UNATTRIBUTED, nr);
 }
 
 static void madvstat_credit(struct mm_struct *mm, enum madvstat_counter c,
 			    long nr)
 {
-	madvstat_credit_to(mm, c, nr, 0);
+	madvstat_credit_to(mm, c, nr, true);
 }
 
 /*
@@ -331,16 +331,19 @@ static int madvstat_on_unmap_return(struct kretprobe_instance *ri,
 	 * freed, for the process whose mapping went last, so that it adds up
 	 * to pglazyfreed.
 	 */
-	if (mapped < u->mapped && !u->droppable)
-		madvstat_credit(u->mm, MADVSTAT_RECLAIMED, u->mapped - mapped);
-	/*
-	 * Without a record (PREEMPT_RT, see madvstat_mm_get()) the pages go
-	 * to AllUnattributed once: with Reclaimed, or here for droppable ones.
-	 */
-	if (mapped < u->mapped && !mapped && !folio_test_dirty(folio))
-		madvstat_credit_to(u->mm, MADVSTAT_RECLAIM_FREED,
-				   folio_nr_pages(folio),
-				   u->droppable ? 0 : folio_nr_pages(folio));
+	if (mapped < u->mapped) {
+		if (!u->droppable)
+			madvstat_credit(u->mm, MADVSTAT_RECLAIMED,
+					u->mapped - mapped);
+		/*
+		 * Without a record (PREEMPT_RT, see madvstat_mm_get()) a
+		 * discard goes to AllUnattributed once: with Reclaimed, or
+		 * here for droppable pages, which have no Reclaimed.
+		 */
+		if (!mapped && !folio_test_dirty(folio))
+			madvstat_credit_to(u->mm, MADVSTAT_RECLAIM_FREED,
+					   folio_nr_pages(folio), u->droppable);
+	}
 	/*
 	 * It found the folio written again, or pinned, and restored it: the
 	 * pages this mapping still maps are the program's again. Other
