@@ -2,7 +2,9 @@
 /*
  * Checkpoints: with every worker idle and the per-CPU batches drained,
  * compare madvstat with the kernel:
- *   - per process: LazyFree equals smaps_rollup's; Marked covers what
+ *   - per process: Reclaimed equals the pages the worker saw reclaim take
+ *     (worker.c), unless it may share pages; LazyFree equals
+ *     smaps_rollup's; Marked covers what
  *     became of it (Marked = LazyFree + LazyFreeDirty + Reclaimed +
  *     Rescued + RescuedPinned + Dropped, Dropped >= 0) unless the process
  *     may hold pages another process freed (fork, KSM) or MAP_DROPPABLE
@@ -34,6 +36,7 @@ static const char *const cause_names[X_NR_CAUSES] = {
 	[X_CAUSE_DROPPABLE] = "MAP_DROPPABLE memory: lazily freed without a mark",
 	[X_CAUSE_ROLLUP_SKIP] = "smaps_rollup before 6.4 skipped a VMA under mmap_lock contention (read again)",
 	[X_CAUSE_RT_NO_RECORD] = "PREEMPT_RT: reclaim of a process without a record is unattributed (ReclaimFreed may fall short by as much)",
+	[X_CAUSE_REFILL] = "khugepaged (max_ptes_none > 0) filled discarded pages before the worker saw them go: Reclaimed may exceed what it saw",
 };
 
 const char *x_cause_name(unsigned int cause)
@@ -145,6 +148,74 @@ static bool in_droppable(const struct x_worker *w, uint64_t addr)
 	return false;
 }
 
+/*
+ * On PREEMPT_RT the reclaim probe cannot create a record: what reclaim
+ * took from a process that had none (it never marked) is unattributed, and
+ * its ReclaimFreed is missing. True, and named, when that happened.
+ */
+static bool rt_unattributed(struct x_run *run)
+{
+	int64_t unattr = mt_summary_get("AllUnattributed");
+	char buf[64];
+
+	if (!run->feat.rt || unattr <= run->sum0_unattr)
+		return false;
+	snprintf(buf, sizeof(buf), "%lld kB", (long long)(unattr - run->sum0_unattr));
+	named(run, X_CAUSE_RT_NO_RECORD, buf);
+	return true;
+}
+
+/*
+ * Check @w's contents (X_VERIFY) and its Reclaimed against the pages it saw
+ * reclaim take: those were all discarded by the time it looked, and nothing
+ * else was unless khugepaged refilled a page first (run->feat.refills), so
+ * Reclaimed read before the look <= seen <= Reclaimed read after it. Not for
+ * a worker that may share pages (fork, KSM): another process's reclaim
+ * counts there. Leaves @c as read after; -1 if a read or the contents
+ * failed.
+ */
+int x_verify(struct x_run *run, struct x_worker *w, struct x_cumul *c)
+{
+	struct x_cmd cmd = { .kind = X_VERIFY, .thread = -1 };
+	struct x_cumul before;
+	struct x_reply rep;
+	int64_t seen;
+	char buf[160];
+
+	if (x_read_cumul(w->pid, &before) || x_call(run, w, &cmd, &rep, NULL) ||
+	    x_read_cumul(w->pid, c)) {
+		printf("# seed %llu: cannot read worker %d\n",
+		       (unsigned long long)run->seed, (int)w->pid);
+		run->failed = true;
+		return -1;
+	}
+	if (rep.err) {
+		printf("# seed %llu, operation %lu: CONTENTS of worker %d: %s\n",
+		       (unsigned long long)run->seed, run->ops, (int)w->pid, rep.msg);
+		run->failed = true;
+		return -1;
+	}
+	seen = (int64_t)rep.discarded * (int64_t)(mt_page_size() >> 10);
+	if (w->shared)
+		return 0;
+	snprintf(buf, sizeof(buf), "worker %d Reclaimed against the pages it saw reclaim take (pagemap)",
+		 (int)w->pid);
+	if (seen > c->reclaimed) {
+		if (!rt_unattributed(run))
+			mismatch(run, buf, c->reclaimed, seen);
+	} else if (seen < before.reclaimed) {
+		if (run->feat.refills)
+			named(run, X_CAUSE_REFILL, buf);
+		else
+			mismatch(run, buf, before.reclaimed, seen);
+	} else if (seen) {
+		run->reclaim_checks++;
+		if (seen > run->reclaim_checked_kb)
+			run->reclaim_checked_kb = seen;
+	}
+	return 0;
+}
+
 /* One live worker: its own numbers; adds its counters to @sum. */
 static int check_worker(struct x_run *run, struct x_worker *w,
 			struct x_cumul *sum)
@@ -152,20 +223,12 @@ static int check_worker(struct x_run *run, struct x_worker *w,
 	struct ms_report r;
 	int64_t lazy, dirty, rollup, dropped, accounted, droppable, theirs = 0;
 	struct x_cumul c;
-	struct x_cmd cmd = { .kind = X_VERIFY, .thread = -1 };
-	struct x_reply rep;
 	char buf[320];
 	size_t i;
 	int err;
 
-	if (x_call(run, w, &cmd, &rep, NULL))
+	if (x_verify(run, w, &c))
 		return -1;
-	if (rep.err) {
-		printf("# seed %llu, operation %lu: CONTENTS of worker %d: %s\n",
-		       (unsigned long long)run->seed, run->ops, (int)w->pid, rep.msg);
-		run->failed = true;
-		return -1;
-	}
 	err = mt_madvstat_read(w->pid, &r);
 	rollup = mt_rollup_get(w->pid, "LazyFree");
 	if (err || rollup < 0) {
@@ -262,23 +325,6 @@ static int64_t cgroup_events(struct x_run *run, const char *key, int64_t want,
 	else if (v != want && llabs(v - want) <= *slack)
 		named(run, X_CAUSE_EVENT_LAG, key);
 	return v;
-}
-
-/*
- * On PREEMPT_RT the reclaim probe cannot create a record: what reclaim
- * took from a process that had none (it never marked) is unattributed, and
- * its ReclaimFreed is missing. True, and named, when that happened.
- */
-static bool rt_unattributed(struct x_run *run)
-{
-	int64_t unattr = mt_summary_get("AllUnattributed");
-	char buf[64];
-
-	if (!run->feat.rt || unattr <= run->sum0_unattr)
-		return false;
-	snprintf(buf, sizeof(buf), "%lld kB", (long long)(unattr - run->sum0_unattr));
-	named(run, X_CAUSE_RT_NO_RECORD, buf);
-	return true;
 }
 
 /* madvstat's ReclaimFreed against the kernel's: equal, or short on RT. */

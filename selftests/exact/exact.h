@@ -65,6 +65,7 @@ struct x_reply {
 	uint32_t pad;
 	uint64_t val;		/* pages moved (UFFD_MOVE), new length (MREMAP) */
 	uint64_t addr;		/* where the slot is, after MMAP/MREMAP */
+	uint64_t discarded;	/* pages the worker saw reclaim take (below) */
 	char msg[240];		/* why, on a failure */
 };
 

@@ -73,7 +73,12 @@ static void restore_all(void)
 	nr_saved = 0;
 }
 
-/* Per seed: each mTHP size on or off, KSM scanning or not. */
+/*
+ * Per seed: each mTHP size on or off, KSM scanning or not, and khugepaged
+ * free to fill empty pages of a range it collapses (the kernel's default)
+ * or not: then every page a worker saw reclaim take is exactly its
+ * Reclaimed (check.c).
+ */
 static void choose_settings(uint64_t seed)
 {
 	static const char *const mthp[] = { "never", "always", "inherit", "madvise" };
@@ -86,6 +91,8 @@ static void choose_settings(uint64_t seed)
 			set_saving(g.gl_pathv[i], mthp[x_below(&s, 4)]);
 		globfree(&g);
 	}
+	if (x_below(&s, 2) && !access(MAX_PTES_NONE, W_OK))
+		set_saving(MAX_PTES_NONE, "0");
 	if (!access(KSM_RUN, W_OK)) {
 		set_saving(KSM_SLEEP, "10");
 		set_saving(KSM_RUN, x_below(&s, 2) ? "1" : "0");

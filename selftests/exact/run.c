@@ -230,17 +230,13 @@ static void mark_shared(struct x_run *run, struct x_worker *w, const char *why)
 	w->shared = true;
 }
 
-/* The mm of @w goes (exit, exec): keep what it counted. */
+/* The mm of @w goes (exit, exec): check and keep what it counted. */
 static int retire_mm(struct x_run *run, struct x_worker *w)
 {
 	struct x_cumul c;
-	int err;
 
-	err = x_drain(run);
-	if (!err)
-		err = x_read_cumul(w->pid, &c);
-	if (err)
-		return err;
+	if (x_drain(run) || x_verify(run, w, &c))
+		return -1;
 	run->gone.marked += c.marked;
 	run->gone.reclaimed += c.reclaimed;
 	run->gone.reclaim_freed += c.reclaim_freed;
@@ -569,6 +565,8 @@ static int one_op(struct x_run *run)
 
 static void detect(struct x_features *f)
 {
+	char v[32];
+
 	f->collapse = mt_kernel_at_least(6, 1);
 	f->uffd_move = mt_kernel_at_least(6, 8);
 	f->droppable = mt_kernel_at_least(6, 11);
@@ -576,6 +574,8 @@ static void detect(struct x_features *f)
 	f->mreclaim = mt_kernel_at_least(5, 19);
 	f->event_lag = mt_cgroup_event_lag();
 	f->rt = mt_preempt_rt();
+	/* Without THP (PREEMPT_RT) there is no such file, and no khugepaged. */
+	f->refills = ms_read_str(MAX_PTES_NONE, v, sizeof(v)) == 0 && atol(v) > 0;
 }
 
 static void stop_all(struct x_run *run)
@@ -639,6 +639,9 @@ int x_run_seed(uint64_t seed, unsigned long ops, bool verbose,
 	}
 	if (!run->failed)
 		x_checkpoint(run, "end");
+	printf("# seed %llu: %lu checkpoints; Reclaimed matched the discards a worker saw %lu times (up to %lld kB)\n",
+	       (unsigned long long)seed, run->checkpoints, run->reclaim_checks,
+	       (long long)run->reclaim_checked_kb);
 	if (run->failed) {
 		printf("# seed %llu FAILED after %lu operations; since the last checkpoint:\n",
 		       (unsigned long long)seed, run->ops);

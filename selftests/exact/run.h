@@ -16,6 +16,7 @@
 
 #define X_MAX_WORKERS	16
 #define X_BUDGET_PAGES	(96UL * 1024)	/* 384 MiB mapped at most, all workers */
+#define MAX_PTES_NONE	"/sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_none"
 
 /* What the orchestrator knows of a worker's mappings. */
 struct x_slot_view {
@@ -51,6 +52,7 @@ struct x_features {
 	bool mreclaim;		/* memory.reclaim, 5.19 */
 	long event_lag;		/* memcg events that may stay per CPU (< 5.13) */
 	bool rt;		/* PREEMPT_RT: reclaim may go unattributed */
+	bool refills;		/* khugepaged may map a discarded page again */
 };
 
 /* Names of the known causes of a difference (check.c), for run->named. */
@@ -59,8 +61,9 @@ enum x_cause {
 	X_CAUSE_EVENT_LAG,	/* < 5.13: memcg events batched per CPU */
 	X_CAUSE_SHARED,		/* pages shared with another process */
 	X_CAUSE_DROPPABLE,	/* MAP_DROPPABLE pages: lazily freed unmarked */
-	X_CAUSE_RT_NO_RECORD,
-	X_CAUSE_ROLLUP_SKIP,	/* < 6.4: smaps_rollup undercounts under contention */	/* PREEMPT_RT: reclaim of a process without a record */
+	X_CAUSE_RT_NO_RECORD,	/* PREEMPT_RT: reclaim of a process without a record */
+	X_CAUSE_ROLLUP_SKIP,	/* < 6.4: smaps_rollup undercounts under contention */
+	X_CAUSE_REFILL,		/* khugepaged refilled discarded pages unseen */
 	X_NR_CAUSES
 };
 
@@ -80,6 +83,8 @@ struct x_run {
 	size_t log_len, log_size;
 	void *drain_page;	/* an empty mapping for MADV_COLD */
 	unsigned int named[X_NR_CAUSES];	/* times each known cause of a difference showed */
+	unsigned long reclaim_checks;	/* Reclaimed held against discards seen (> 0) */
+	int64_t reclaim_checked_kb;	/* the most seen in one of those */
 	bool verbose;
 	unsigned long check_every;	/* $EXACT_CHECK_EVERY: checkpoint each N operations */
 	bool failed;
@@ -95,6 +100,7 @@ void x_log(struct x_run *run, const char *fmt, ...)
 int x_drain(struct x_run *run);
 int x_checkpoint(struct x_run *run, const char *why);
 int x_read_cumul(pid_t pid, struct x_cumul *c);
+int x_verify(struct x_run *run, struct x_worker *w, struct x_cumul *c);
 int x_baseline(struct x_run *run);
 const char *x_cause_name(unsigned int cause);
 

@@ -9,6 +9,16 @@
  *   X_MAYBE lazily freed and not written since: what was written, or
  *           zero if reclaim took it (MAP_DROPPABLE pages always).
  * A page holds its tag in its first and last eight bytes.
+ *
+ * It also counts the pages it saw reclaim take: X_MAYBE pages that are
+ * neither present nor swapped in /proc/self/pagemap. The guest has no swap,
+ * so nothing but the discard of a lazily freed page clears such a page's
+ * entry. Each command looks at its slot first (every slot for VERIFY),
+ * before anything it does could map the page again (a write, a read, a pin,
+ * MADV_COLLAPSE) or drop it (MADV_DONTNEED, munmap, mremap, UFFDIO_MOVE);
+ * the orchestrator asks for a VERIFY before an exit or an exec. Only
+ * khugepaged, with max_ptes_none above 0, maps such a page again behind our
+ * back. MAP_DROPPABLE slots are left out: their discards are not Reclaimed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -76,6 +86,7 @@ static int nr_threads;
 static int pin_pipe[2] = { -1, -1 };
 static uint64_t tag_state;
 static size_t page_size;
+static uint64_t discarded;	/* pages: see the top of this file */
 
 static int fail(struct x_reply *r, int err, const char *fmt, ...)
 {
@@ -158,6 +169,74 @@ static void *map_anon(size_t len, unsigned int flags)
 	return a;
 }
 
+/* Pagemap entries of pages [@i, @i + @n) of @s, @n <= 512, into @e. */
+static int pagemap_read(const struct slot *s, size_t i, size_t n, uint64_t *e,
+			struct x_reply *r)
+{
+	ssize_t got;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return fail(r, errno, "pagemap: %s", strerror(errno));
+	got = pread(fd, e, n * sizeof(*e),
+		    (off_t)((uintptr_t)page_at(s, i) / page_size * sizeof(*e)));
+	close(fd);
+	if (got != (ssize_t)(n * sizeof(*e)))
+		return fail(r, got < 0 ? errno : EIO, "pagemap read");
+	return 0;
+}
+
+/* Bit 63: present; bit 62: swapped (a migration entry too). */
+#define PM_MAPPED(e)	((e) >> 62)
+
+/* Count, once, the pages of @s that reclaim discarded since the last look. */
+static int note_discards(struct slot *s, struct x_reply *r)
+{
+	uint64_t e[512];
+	size_t i, j, n;
+
+	if (!s->p || (s->flags & X_MAP_DROPPABLE) || !memchr(s->st, X_MAYBE, s->pages))
+		return 0;
+	for (i = 0; i < s->pages; i += n) {
+		n = s->pages - i < 512 ? s->pages - i : 512;
+		if (!memchr(s->st + i, X_MAYBE, n))
+			continue;
+		if (pagemap_read(s, i, n, e, r))
+			return -1;
+		for (j = 0; j < n; j++) {
+			if (s->st[i + j] == X_MAYBE && !PM_MAPPED(e[j])) {
+				s->st[i + j] = X_ZERO;
+				discarded++;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Pages never written but there all the same (a THP or mTHP fault filled
+ * them around a written one) are lazily freed too: X_MAYBE, so that their
+ * discard counts. (A pte of the shared zero page is not freed, and stays.)
+ */
+static int free_unwritten(struct slot *s, size_t off, size_t len,
+			  struct x_reply *r)
+{
+	uint64_t e[512];
+	size_t i, j, n;
+
+	for (i = off; i < off + len; i += n) {
+		n = off + len - i < 512 ? off + len - i : 512;
+		if (!memchr(s->st + i, X_ZERO, n))
+			continue;
+		if (pagemap_read(s, i, n, e, r))
+			return -1;
+		for (j = 0; j < n; j++)
+			if (s->st[i + j] == X_ZERO && PM_MAPPED(e[j]))
+				s->st[i + j] = X_MAYBE;
+	}
+	return 0;
+}
+
 static int do_mmap(struct slot *s, const struct x_cmd *c, struct x_reply *r)
 {
 	size_t len = c->len * page_size;
@@ -196,6 +275,8 @@ static int do_madvise(struct slot *s, const struct x_cmd *c, int advice,
 		else if (advice == MADV_DONTNEED)
 			s->st[i] = X_ZERO;
 	}
+	if (advice == MADV_FREE && !(s->flags & X_MAP_DROPPABLE))
+		return free_unwritten(s, c->off, c->len, r);
 	return 0;
 }
 
@@ -397,6 +478,9 @@ static int verify(struct x_reply *r)
 	unsigned int k;
 	size_t i;
 
+	for (k = 0; k < X_SLOTS; k++)
+		if (note_discards(&slots[k], r))
+			return -1;
 	for (k = 0; k < X_SLOTS; k++) {
 		struct slot *s = &slots[k];
 
@@ -427,6 +511,8 @@ static int run(const struct x_cmd *c, struct x_reply *r)
 	struct slot *s = &slots[c->slot % X_SLOTS];
 	size_t i;
 
+	if (c->kind != X_VERIFY && c->kind != X_UNPIN && note_discards(s, r))
+		return -1;
 	switch (c->kind) {
 	case X_MMAP:
 		return do_mmap(s, c, r);
@@ -569,6 +655,7 @@ static int do_fork(int *fd, struct x_reply *r)
 		close(*fd);
 		*fd = sv[1];
 		nr_threads = 0;		/* they stayed with the parent */
+		discarded = 0;		/* a new mm */
 		unpin();
 		return 1;
 	}
@@ -634,6 +721,7 @@ int x_worker_main(int fd)
 		} else {
 			run(&c, &r);
 		}
+		r.discarded = discarded;
 		if (rc != 2 && send_reply(fd, &r, -1))
 			return 1;
 	}
