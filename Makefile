@@ -19,9 +19,13 @@ GUEST_BIN := $(BUILD)/guest/bin
 # A KDIR inside one of qemu/kernels' chroots is built in that chroot, with
 # the compiler its kernel was built with, and named by its path there:
 # kbuild 7.x rewrites the Makefile of a headers tree reached by another
-# path (objtree != the directory make -C was given).
-KBUILD_ENV = $(if $(filter $(CACHE)/chroots/%,$(KDIR)),./qemu/kernels run $(KDIR))
-KBUILD_DIR = $(if $(KBUILD_ENV),/usr/src/$(notdir $(KDIR)),$(KDIR))
+# path (objtree != the directory make -C was given). A kernel tree
+# qemu/debug-kernel built names, in madvstat-kenv, the kernel whose
+# environment built it (it is at the same path there).
+KENV_FILE = $(wildcard $(KDIR)/madvstat-kenv)
+KBUILD_ENV = $(if $(filter $(CACHE)/chroots/%,$(KDIR)),./qemu/kernels run $(KDIR),$(if \
+	$(KENV_FILE),./qemu/kernels run $(shell cat $(KENV_FILE))))
+KBUILD_DIR = $(if $(filter $(CACHE)/chroots/%,$(KDIR)),/usr/src/$(notdir $(KDIR)),$(KDIR))
 
 # The one place the version lives; the module, the CLI and DKMS read it.
 VERSION := $(shell cat VERSION)
@@ -88,9 +92,10 @@ help:
 	@echo '                 cost curve, tracking overhead and lock impact'
 	@echo '                 counted in instructions (QEMU icount); table in'
 	@echo '                 build/bench/'
-	@echo '  check-debug    the selftests in a debug 6.12 kernel (lockdep, KASAN,'
-	@echo '                 DEBUG_VM, kmemleak, hung tasks), built once into'
-	@echo '                 .cache/debug/; not part of check'
+	@echo '  check-debug    the selftests and the exactness checker in debug 6.12'
+	@echo '                 and 7.2 kernels (lockdep, KASAN, DEBUG_VM, kmemleak,'
+	@echo '                 hung tasks; DEBUG_KERNELS=... picks one), built once'
+	@echo '                 into .cache/debug/ with what they need; not part of check'
 	@echo '  install        as root: install-module and install-user'
 	@echo '  install-module madvstat.ko for KDIR into /lib/modules/<release>/extra/,'
 	@echo '                 then depmod (SIGN_KEY=file SIGN_CERT=file: signed)'
@@ -228,8 +233,8 @@ FUZZ_SECONDS ?= 30
 fuzz:
 	@./userspace/fuzz/run-fuzz $(FUZZ_SECONDS)
 
-# The selftests in a 6.12 kernel built with lockdep, KASAN, DEBUG_VM,
-# kmemleak... (qemu/debug-kernel; the first build takes long).
+# The selftests in 6.12 and 7.2 kernels built with lockdep, KASAN,
+# DEBUG_VM, kmemleak... (qemu/debug-kernel; the first build takes long).
 check-debug:
 	@./qemu/check-debug
 
