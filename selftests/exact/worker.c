@@ -169,71 +169,61 @@ static void *map_anon(size_t len, unsigned int flags)
 	return a;
 }
 
-/* Pagemap entries of pages [@i, @i + @n) of @s, @n <= 512, into @e. */
-static int pagemap_read(const struct slot *s, size_t i, size_t n, uint64_t *e,
-			struct x_reply *r)
-{
-	ssize_t got;
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return fail(r, errno, "pagemap: %s", strerror(errno));
-	got = pread(fd, e, n * sizeof(*e),
-		    (off_t)((uintptr_t)page_at(s, i) / page_size * sizeof(*e)));
-	close(fd);
-	if (got != (ssize_t)(n * sizeof(*e)))
-		return fail(r, got < 0 ? errno : EIO, "pagemap read");
-	return 0;
-}
-
 /* Bit 63: present; bit 62: swapped (a migration entry too). */
 #define PM_MAPPED(e)	((e) >> 62)
 
-/* Count, once, the pages of @s that reclaim discarded since the last look. */
-static int note_discards(struct slot *s, struct x_reply *r)
-{
-	uint64_t e[512];
-	size_t i, j, n;
-
-	if (!s->p || (s->flags & X_MAP_DROPPABLE) || !memchr(s->st, X_MAYBE, s->pages))
-		return 0;
-	for (i = 0; i < s->pages; i += n) {
-		n = s->pages - i < 512 ? s->pages - i : 512;
-		if (!memchr(s->st + i, X_MAYBE, n))
-			continue;
-		if (pagemap_read(s, i, n, e, r))
-			return -1;
-		for (j = 0; j < n; j++) {
-			if (s->st[i + j] == X_MAYBE && !PM_MAPPED(e[j])) {
-				s->st[i + j] = X_ZERO;
-				discarded++;
-			}
-		}
-	}
-	return 0;
-}
-
 /*
- * Pages never written but there all the same (a THP or mTHP fault filled
- * them around a written one) are lazily freed too: X_MAYBE, so that their
- * discard counts. (A pte of the shared zero page is not freed, and stays.)
+ * The pages of @s in [@off, @off + @len) in state @from that pagemap shows
+ * mapped (present or swapped), if @mapped, or not, if not, go to state @to.
+ * Returns how many did, or -1.
  */
-static int free_unwritten(struct slot *s, size_t off, size_t len,
+static long pagemap_retag(struct slot *s, size_t off, size_t len,
+			  unsigned char from, bool mapped, unsigned char to,
 			  struct x_reply *r)
 {
 	uint64_t e[512];
 	size_t i, j, n;
+	long moved = 0;
+	ssize_t got;
+	int fd = -1;
 
 	for (i = off; i < off + len; i += n) {
 		n = off + len - i < 512 ? off + len - i : 512;
-		if (!memchr(s->st + i, X_ZERO, n))
+		if (!memchr(s->st + i, from, n))
 			continue;
-		if (pagemap_read(s, i, n, e, r))
-			return -1;
-		for (j = 0; j < n; j++)
-			if (s->st[i + j] == X_ZERO && PM_MAPPED(e[j]))
-				s->st[i + j] = X_MAYBE;
+		if (fd < 0)
+			fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return fail(r, errno, "pagemap: %s", strerror(errno));
+		got = pread(fd, e, n * sizeof(e[0]),
+			    (off_t)((uintptr_t)page_at(s, i) / page_size * sizeof(e[0])));
+		if (got != (ssize_t)(n * sizeof(e[0]))) {
+			close(fd);
+			return fail(r, got < 0 ? errno : EIO, "pagemap read");
+		}
+		for (j = 0; j < n; j++) {
+			if (s->st[i + j] == from && !PM_MAPPED(e[j]) == !mapped) {
+				s->st[i + j] = to;
+				moved++;
+			}
+		}
 	}
+	if (fd >= 0)
+		close(fd);
+	return moved;
+}
+
+/* Count, once, the pages of @s that reclaim discarded since the last look. */
+static int note_discards(struct slot *s, struct x_reply *r)
+{
+	long n;
+
+	if (!s->p || (s->flags & X_MAP_DROPPABLE))
+		return 0;
+	n = pagemap_retag(s, 0, s->pages, X_MAYBE, false, X_ZERO, r);
+	if (n < 0)
+		return -1;
+	discarded += (uint64_t)n;
 	return 0;
 }
 
@@ -275,8 +265,15 @@ static int do_madvise(struct slot *s, const struct x_cmd *c, int advice,
 		else if (advice == MADV_DONTNEED)
 			s->st[i] = X_ZERO;
 	}
-	if (advice == MADV_FREE && !(s->flags & X_MAP_DROPPABLE))
-		return free_unwritten(s, c->off, c->len, r);
+	/*
+	 * Pages never written but there all the same (a THP or mTHP fault
+	 * filled them around a written one) are lazily freed too, so that
+	 * their discard counts. (A pte of the shared zero page is not freed,
+	 * and stays.)
+	 */
+	if (advice == MADV_FREE && !(s->flags & X_MAP_DROPPABLE) &&
+	    pagemap_retag(s, c->off, c->len, X_ZERO, true, X_MAYBE, r) < 0)
+		return -1;
 	return 0;
 }
 
