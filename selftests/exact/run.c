@@ -124,11 +124,19 @@ static int spawn_worker(struct x_run *run)
 	int sv[2];
 	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		x_log(run, "spawn: socketpair(AF_UNIX): %s", strerror(errno));
 		return -errno;
+	}
 	pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		int err = errno;
+
+		x_log(run, "spawn: fork: %s", strerror(err));
+		close(sv[0]);
+		close(sv[1]);
+		return -err;
+	}
 	if (pid == 0) {
 		close(sv[0]);
 		if (mt_cgroup_join(&run->cg) ||
