@@ -36,6 +36,7 @@ static const char *const cause_names[X_NR_CAUSES] = {
 	[X_CAUSE_DROPPABLE] = "MAP_DROPPABLE memory: lazily freed without a mark",
 	[X_CAUSE_ROLLUP_SKIP] = "smaps_rollup before 6.4 skipped a VMA under mmap_lock contention (read again)",
 	[X_CAUSE_RT_NO_RECORD] = "PREEMPT_RT: reclaim of a process without a record is unattributed (ReclaimFreed may fall short by as much)",
+	[X_CAUSE_KSM_LOST] = "kernel bug: KSM merged a page into a stable page another mapping had lazily freed, and reclaim discarded it: a page never freed reads zero",
 	[X_CAUSE_REFILL] = "khugepaged (max_ptes_none > 0) filled discarded pages before the worker saw them go: Reclaimed may exceed what it saw",
 };
 
@@ -194,6 +195,11 @@ int x_verify(struct x_run *run, struct x_worker *w, struct x_cumul *c)
 		       (unsigned long long)run->seed, run->ops, (int)w->pid, rep.msg);
 		run->failed = true;
 		return -1;
+	}
+	if (rep.val) {
+		snprintf(buf, sizeof(buf), "worker %d lost %llu pages", (int)w->pid,
+			 (unsigned long long)rep.val);
+		named(run, X_CAUSE_KSM_LOST, buf);
 	}
 	seen = (int64_t)rep.discarded * (int64_t)(mt_page_size() >> 10);
 	if (w->shared)

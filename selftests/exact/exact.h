@@ -63,7 +63,8 @@ struct x_cmd {
 struct x_reply {
 	int32_t err;		/* 0 or a positive errno */
 	uint32_t pad;
-	uint64_t val;		/* pages moved (UFFD_MOVE), new length (MREMAP) */
+	uint64_t val;		/* pages moved (UFFD_MOVE), new length (MREMAP),
+				 * KSM pages lost to the kernel (VERIFY) */
 	uint64_t addr;		/* where the slot is, after MMAP/MREMAP */
 	uint64_t discarded;	/* pages the worker saw reclaim take (below) */
 	char msg[240];		/* why, on a failure */

@@ -64,6 +64,7 @@ enum x_cause {
 	X_CAUSE_RT_NO_RECORD,	/* PREEMPT_RT: reclaim of a process without a record */
 	X_CAUSE_ROLLUP_SKIP,	/* < 6.4: smaps_rollup undercounts under contention */
 	X_CAUSE_REFILL,		/* khugepaged refilled discarded pages unseen */
+	X_CAUSE_KSM_LOST,	/* kernel: KSM merged into a lazily freed page */
 	X_NR_CAUSES
 };
 

@@ -490,6 +490,18 @@ static int verify(struct x_reply *r)
 			memcpy(&b, p + page_size - sizeof(b), sizeof(b));
 			zero = !a && !b;
 			data = a == t && b == t;
+			/*
+			 * A kernel bug, not ours: KSM merges a page into a
+			 * stable page someone lazily freed, and reclaim then
+			 * discards it for every process that maps it, this
+			 * one too (madvstat.rst). Counted, and named.
+			 */
+			if (s->st[i] == X_DATA && t == KSM_TAG && zero) {
+				s->st[i] = X_ZERO;
+				s->tag[i] = 0;
+				r->val++;
+				continue;
+			}
 			if ((s->st[i] == X_ZERO && zero) ||
 			    (s->st[i] == X_DATA && data) ||
 			    (s->st[i] == X_MAYBE && (zero || data)))
