@@ -305,6 +305,67 @@ static inline struct folio *madvstat_mark_folio(unsigned long arg)
 #endif
 
 /*
+ * Where reclaim hands the folios it freed to the page allocator: the
+ * reclaim function (5.10's shrink_page_list() is shrink_folio_list() by
+ * 6.1) calls free_unref_page_list() with a list of small ones, and 6.1
+ * destroy_large_folio() with each large one; 6.10 made it one folio batch,
+ * large folios included, to free_unref_folios(). 5.10 splits a lazily
+ * freed THP before it reclaims it, so it frees no large lazily freed one.
+ */
+#if KERNEL_VERSION(6, 1, 0) > LINUX_VERSION_CODE
+#define MADVSTAT_SHRINK_SYMBOL	"shrink_page_list"
+#else
+#define MADVSTAT_SHRINK_SYMBOL	"shrink_folio_list"
+#endif
+#if KERNEL_VERSION(6, 10, 0) > LINUX_VERSION_CODE
+#define MADVSTAT_FREE_SYMBOL	"free_unref_page_list"
+struct madvstat_freed {
+	struct list_head *head, *pos;
+};
+
+static inline struct folio *madvstat_freed_next(struct madvstat_freed *it)
+{
+	it->pos = it->pos->next;
+	if (it->pos == it->head)
+		return NULL;
+	return page_folio(list_entry(it->pos, struct page, lru));
+}
+
+static inline struct folio *madvstat_freed_first(struct madvstat_freed *it,
+						 unsigned long list)
+{
+	it->head = (struct list_head *)list;
+	it->pos = it->head;
+	return madvstat_freed_next(it);
+}
+#else
+#define MADVSTAT_FREE_SYMBOL	"free_unref_folios"
+struct madvstat_freed {
+	struct folio_batch *batch;
+	unsigned int i;
+};
+
+static inline struct folio *madvstat_freed_next(struct madvstat_freed *it)
+{
+	if (it->i >= folio_batch_count(it->batch))
+		return NULL;
+	return it->batch->folios[it->i++];
+}
+
+static inline struct folio *madvstat_freed_first(struct madvstat_freed *it,
+						 unsigned long batch)
+{
+	it->batch = (struct folio_batch *)batch;
+	it->i = 0;
+	return madvstat_freed_next(it);
+}
+#endif
+#if KERNEL_VERSION(6, 1, 0) <= LINUX_VERSION_CODE && \
+	KERNEL_VERSION(6, 10, 0) > LINUX_VERSION_CODE
+#define MADVSTAT_FREE_LARGE_SYMBOL	"destroy_large_folio"
+#endif
+
+/*
  * 5.11 gave ftrace callbacks a struct ftrace_regs, filled with the
  * arguments (DYNAMIC_FTRACE_WITH_ARGS), and made them recursion-safe by
  * default. 5.10 passes the struct pt_regs that it wraps, filled in only

@@ -21,9 +21,12 @@
  * return of true alone does not mean a discard: the function is also
  * called for mappings that do not hold the folio.
  *
+ * ReclaimFreed: charged where reclaim frees the folio (reclaim_free.c), to
+ * the mm the return probe saw lose the last mapping of it.
+ *
  * Lifetime: the __mmdrop() probe forgets an mm as it is freed.
  *
- * The three ftrace callbacks are permanent: while they are registered the
+ * The ftrace callbacks are permanent: while they are registered the
  * kernel refuses sysctl kernel.ftrace_enabled=0, which would silence them
  * without a word. Kprobes can still be switched off system-wide; the
  * canary (kprobe_canary.c) tells when, and the Tracking line says so.
@@ -229,7 +232,6 @@ static void madvstat_on_drain(unsigned long ip, unsigned long parent_ip,
 {
 	struct folio *folio = madvstat_drain_folio(fregs);
 	struct madvstat_pending e;
-	struct madvstat_mm *s;
 	bool found;
 	long nr;
 
@@ -242,17 +244,8 @@ static void madvstat_on_drain(unsigned long ip, unsigned long parent_ip,
 		return;		/* it will not turn: no pglazyfree either */
 	nr = folio_nr_pages(folio);
 	madvstat_event_add(MADVSTAT_MARKED, nr);
-	if (found && e.id) {
-		rcu_read_lock();
-		s = madvstat_mm_find(e.mm);
-		if (s && s->id == e.id) {
-			atomic_long_add(nr, &s->count[MADVSTAT_MARKED]);
-			nr = 0;
-		}
-		rcu_read_unlock();
-	}
-	/* Queued before load, on a CPU now gone, or its mm is gone. */
-	if (nr)
+	/* Else queued before load, on a CPU now gone, or its mm is gone. */
+	if (!found || !madvstat_mm_add_noted(e.mm, e.id, MADVSTAT_MARKED, nr))
 		madvstat_event_add(MADVSTAT_EV_UNATTRIBUTED, nr);
 }
 
@@ -285,11 +278,11 @@ static int madvstat_on_unmap_entry(struct kretprobe_instance *ri,
 }
 
 /*
- * Credit @nr pages of @c to @mm; if it has no record and @unattributed,
- * count them unattributed (once per discard: see the return probe).
+ * Credit @nr pages of @c to @mm; if it has no record, count them
+ * unattributed (once per discard: see madvstat_note_last_unmap()).
  */
-static void madvstat_credit_to(struct mm_struct *mm, enum madvstat_counter c,
-			       long nr, bool unattributed)
+static void madvstat_credit(struct mm_struct *mm, enum madvstat_counter c,
+			    long nr)
 {
 	struct madvstat_mm *s;
 
@@ -299,14 +292,35 @@ static void madvstat_credit_to(struct mm_struct *mm, enum madvstat_counter c,
 	if (s)
 		atomic_long_add(nr, &s->count[c]);
 	rcu_read_unlock();
-	if (!s && unattributed)
+	if (!s)
 		madvstat_event_add(MADVSTAT_EV_UNATTRIBUTED, nr);
 }
 
-static void madvstat_credit(struct mm_struct *mm, enum madvstat_counter c,
-			    long nr)
+/*
+ * This call took the last mapping of the folio: note whose it was. The
+ * kernel frees the folio, and counts pglazyfreed for the whole of it, only
+ * once no mapping is left (after the last of the processes that share it
+ * by fork(), with the pages no one maps any more of a large folio), and
+ * only if nothing else holds it then; not while it is dirty: a
+ * MAP_DROPPABLE folio discarded dirty is kept as a dirty file-LRU folio
+ * (shrink_folio_list(), 6.12 to 7.2). ReclaimFreed is charged where it is
+ * freed (reclaim_free.c).
+ *
+ * Without a record (PREEMPT_RT, see madvstat_mm_get()) a discard goes to
+ * AllUnattributed once: with Reclaimed, or here for droppable pages, which
+ * have no Reclaimed.
+ */
+static void madvstat_note_last_unmap(const struct madvstat_unmap *u)
 {
-	madvstat_credit_to(mm, c, nr, true);
+	struct madvstat_mm *s;
+
+	rcu_read_lock();
+	s = madvstat_mm_get(u->mm);
+	madvstat_freeing_note(u->folio, u->mm, s);
+	rcu_read_unlock();
+	if (!s && u->droppable && !folio_test_dirty(u->folio))
+		madvstat_event_add(MADVSTAT_EV_UNATTRIBUTED,
+				   folio_nr_pages(u->folio));
 }
 
 /*
@@ -320,29 +334,13 @@ static int madvstat_on_unmap_return(struct kretprobe_instance *ri,
 	struct folio *folio = u->folio;
 	long mapped = madvstat_folio_pages_mapped(folio);
 
-	/*
-	 * Pages this call unmapped and threw away: what the process lost. The
-	 * kernel frees the folio, and counts pglazyfreed for the whole of it,
-	 * only once no mapping is left: after the last of the processes that
-	 * share it (fork), and with the pages no one maps any more (a large
-	 * folio partly unmapped), and not while it is dirty: a MAP_DROPPABLE
-	 * folio is discarded dirty, then kept as a dirty file-LRU folio
-	 * (shrink_folio_list(), 6.12 to 7.2). ReclaimFreed counts what is
-	 * freed, for the process whose mapping went last, so that it adds up
-	 * to pglazyfreed.
-	 */
+	/* Pages this call unmapped and threw away: what the process lost. */
 	if (mapped < u->mapped) {
 		if (!u->droppable)
 			madvstat_credit(u->mm, MADVSTAT_RECLAIMED,
 					u->mapped - mapped);
-		/*
-		 * Without a record (PREEMPT_RT, see madvstat_mm_get()) a
-		 * discard goes to AllUnattributed once: with Reclaimed, or
-		 * here for droppable pages, which have no Reclaimed.
-		 */
-		if (!mapped && !folio_test_dirty(folio))
-			madvstat_credit_to(u->mm, MADVSTAT_RECLAIM_FREED,
-					   folio_nr_pages(folio), u->droppable);
+		if (!mapped)
+			madvstat_note_last_unmap(u);
 	}
 	/*
 	 * It found the folio written again, or pinned, and restored it: the
@@ -389,7 +387,7 @@ static struct ftrace_ops madvstat_fops_mmdrop = {
 	.flags	= FTRACE_OPS_FL_PERMANENT | MADVSTAT_FTRACE_FLAGS,
 };
 
-static int madvstat_ftrace_on(struct ftrace_ops *ops, const char *symbol)
+int madvstat_ftrace_on(struct ftrace_ops *ops, const char *symbol)
 {
 	int err = ftrace_set_filter(ops, (unsigned char *)symbol,
 				    strlen(symbol), 1);
@@ -401,7 +399,7 @@ static int madvstat_ftrace_on(struct ftrace_ops *ops, const char *symbol)
 	return err;
 }
 
-static void madvstat_ftrace_off(struct ftrace_ops *ops)
+void madvstat_ftrace_off(struct ftrace_ops *ops)
 {
 	unregister_ftrace_function(ops);
 	madvstat_ftrace_free_filter(ops);
@@ -419,6 +417,7 @@ static void madvstat_hooks_off(void)
 	madvstat_ftrace_off(&madvstat_fops_mark);
 	madvstat_ftrace_off(&madvstat_fops_drain);
 	unregister_kretprobe(&madvstat_krp_unmap);
+	madvstat_freeing_exit();
 	madvstat_ftrace_off(&madvstat_fops_mmdrop);
 	madvstat_canary_exit();
 	/* No handler runs now (each ran with preemption disabled). */
@@ -429,8 +428,9 @@ static void madvstat_hooks_off(void)
 /*
  * Order matters: the mm probe first, so no state outlives its mm (and, being
  * permanent, it fails with -EBUSY when ftrace is switched off, before the
- * canary could blame kprobes, which ride on ftrace); the drain before the
- * mark, so no mark goes unseen at its drain.
+ * canary could blame kprobes, which ride on ftrace); the frees before the
+ * unmap probe, so that a note is always taken at its free; the drain
+ * before the mark, so no mark goes unseen at its drain.
  */
 int madvstat_hooks_init(void)
 {
@@ -459,10 +459,13 @@ int madvstat_hooks_init(void)
 		err = -EPERM;
 		goto fail_canary;
 	}
+	err = madvstat_freeing_init(&what);
+	if (err)
+		goto fail_canary;
 	what = "try_to_unmap_one";
 	err = register_kretprobe(&madvstat_krp_unmap);
 	if (err)
-		goto fail_canary;
+		goto fail_freeing;
 	what = MADVSTAT_DRAIN_SYMBOL;
 	err = madvstat_ftrace_on(&madvstat_fops_drain, MADVSTAT_DRAIN_SYMBOL);
 	if (err)
@@ -479,6 +482,8 @@ fail_drain:
 	madvstat_ftrace_off(&madvstat_fops_drain);
 fail_unmap:
 	unregister_kretprobe(&madvstat_krp_unmap);
+fail_freeing:
+	madvstat_freeing_exit();
 fail_canary:
 	madvstat_canary_exit();
 fail_mmdrop:

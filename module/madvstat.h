@@ -12,6 +12,7 @@
 #include <linux/types.h>
 
 struct file;
+struct folio;
 struct mm_struct;
 struct pid;
 struct proc_dir_entry;
@@ -89,6 +90,7 @@ enum madvstat_counter {
 /* Module-wide event totals: the counters above, plus what went unnamed. */
 enum madvstat_event_kind {
 	MADVSTAT_EV_UNATTRIBUTED = MADVSTAT_NR_COUNTERS,
+	MADVSTAT_EV_FREED_UNOWNED,	/* ReclaimFreed of no process */
 	MADVSTAT_NR_EVENTS
 };
 
@@ -107,6 +109,8 @@ struct madvstat_cumul {
 struct madvstat_mm *madvstat_mm_find(const struct mm_struct *mm);
 struct madvstat_mm *madvstat_mm_get(struct mm_struct *mm);
 void madvstat_mm_remove(const struct mm_struct *mm);
+bool madvstat_mm_add_noted(const struct mm_struct *mm, u64 id,
+			   enum madvstat_counter c, long nr);
 void madvstat_mm_read(const struct mm_struct *mm, struct madvstat_cumul *c);
 void madvstat_mm_free_all(void);
 long madvstat_mm_count(void);
@@ -137,6 +141,16 @@ void madvstat_hooks_exit(void);
 bool madvstat_tracking(void);
 void madvstat_show_tracking(struct seq_file *m, struct task_struct *leader);
 unsigned long madvstat_hooks_missed(void);
+struct ftrace_ops;
+int madvstat_ftrace_on(struct ftrace_ops *ops, const char *symbol);
+void madvstat_ftrace_off(struct ftrace_ops *ops);
+
+/* reclaim_free.c: ReclaimFreed, charged where reclaim frees. */
+void madvstat_freeing_note(const struct folio *folio,
+			   const struct mm_struct *mm,
+			   const struct madvstat_mm *s);
+int madvstat_freeing_init(const char **what);
+void madvstat_freeing_exit(void);
 
 /* kprobe_canary.c: whether kprobes fire now, and when they did not. */
 int madvstat_canary_init(void);

@@ -146,6 +146,34 @@ void madvstat_mm_read(const struct mm_struct *mm, struct madvstat_cumul *c)
 	rcu_read_unlock();
 }
 
+/**
+ * madvstat_mm_add_noted - add to the counter of an mm noted earlier
+ * @mm: the address space noted, maybe freed since
+ * @id: the id its state had then (0: it had none)
+ * @c: the counter
+ * @nr: pages
+ *
+ * Returns false if that state is gone: the mm was freed (its address may
+ * be a new mm's now).
+ */
+bool madvstat_mm_add_noted(const struct mm_struct *mm, u64 id,
+			   enum madvstat_counter c, long nr)
+{
+	struct madvstat_mm *s;
+	bool found = false;
+
+	if (!id)
+		return false;
+	rcu_read_lock();
+	s = madvstat_mm_find(mm);
+	if (s && s->id == id) {
+		atomic_long_add(nr, &s->count[c]);
+		found = true;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /* Count @nr pages of @event (a counter, or MADVSTAT_EV_*) module-wide. */
 void madvstat_event_add(unsigned int event, unsigned long nr)
 {

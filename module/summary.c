@@ -86,6 +86,7 @@ static const char *const madvstat_event_names[MADVSTAT_NR_EVENTS] = {
 	[MADVSTAT_RESCUED_PINNED] = "AllRescuedPinned:",
 	[MADVSTAT_RECLAIM_FREED] = "AllReclaimFreed:",
 	[MADVSTAT_EV_UNATTRIBUTED] = "AllUnattributed:",
+	[MADVSTAT_EV_FREED_UNOWNED] = "AllFreedUnowned:",
 };
 
 static int madvstat_summary_show(struct seq_file *m, void *v)
