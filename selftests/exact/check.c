@@ -10,7 +10,8 @@
  *     may hold pages another process freed (fork, KSM) or MAP_DROPPABLE
  *     memory (lazily freed without a mark), each named when it applies;
  *   - for the cgroup: Marked summed over its processes, living and gone,
- *     equals memory.stat's pglazyfree, and ReclaimFreed equals
+ *     equals memory.stat's pglazyfree, and ReclaimFreed plus what
+ *     reclaim freed that no process holds (AllFreedUnowned, named) equals
  *     pglazyfreed;
  *   - system-wide: what summary attributed since the run began equals
  *     /proc/vmstat's pglazyfree (and pglazyfreed), nothing went
@@ -35,8 +36,9 @@ static const char *const cause_names[X_NR_CAUSES] = {
 	[X_CAUSE_SHARED] = "pages shared with another process (fork, KSM): per-process invariant not asserted",
 	[X_CAUSE_DROPPABLE] = "MAP_DROPPABLE memory: lazily freed without a mark",
 	[X_CAUSE_ROLLUP_SKIP] = "smaps_rollup before 6.4 skipped a VMA under mmap_lock contention (read again)",
-	[X_CAUSE_RT_NO_RECORD] = "PREEMPT_RT: reclaim of a process without a record is unattributed (ReclaimFreed may fall short by as much)",
+	[X_CAUSE_RT_NO_RECORD] = "PREEMPT_RT: reclaim of a process without a record is unattributed (AllUnattributed, not its Reclaimed)",
 	[X_CAUSE_KSM_LOST] = "kernel bug: KSM merged a page into a stable page another mapping had lazily freed, and reclaim discarded it: a page never freed reads zero",
+	[X_CAUSE_UNOWNED] = "reclaim freed lazily freed pages no process's ReclaimFreed holds (AllFreedUnowned): unmapped by munmap, MADV_DONTNEED or exit while reclaim held them, or their process had no record or was gone",
 	[X_CAUSE_REFILL] = "khugepaged (max_ptes_none > 0) filled discarded pages before the worker saw them go: Reclaimed may exceed what it saw",
 };
 
@@ -109,11 +111,13 @@ int x_baseline(struct x_run *run)
 {
 	run->sum0_marked = mt_summary_get("AllMarked");
 	run->sum0_freed = mt_summary_get("AllReclaimFreed");
+	run->sum0_unowned = mt_summary_get("AllFreedUnowned");
 	run->sum0_unattr = mt_summary_get("AllUnattributed");
 	run->sum0_missed = mt_summary_get("MissedEvents");
 	run->vm0_lazyfree = vmstat_kb("pglazyfree");
 	run->vm0_lazyfreed = vmstat_kb("pglazyfreed");
-	if (run->sum0_marked < 0 || run->sum0_unattr < 0 || run->vm0_lazyfree < 0)
+	if (run->sum0_marked < 0 || run->sum0_unattr < 0 ||
+	    run->sum0_unowned < 0 || run->vm0_lazyfree < 0)
 		return -ENODATA;
 	return 0;
 }
@@ -151,8 +155,8 @@ static bool in_droppable(const struct x_worker *w, uint64_t addr)
 
 /*
  * On PREEMPT_RT the reclaim probe cannot create a record: what reclaim
- * took from a process that had none (it never marked) is unattributed, and
- * its ReclaimFreed is missing. True, and named, when that happened.
+ * took from a process that had none (it never marked) is unattributed
+ * (and what it freed of it, unowned). True, and named, when that happened.
  */
 static bool rt_unattributed(struct x_run *run)
 {
@@ -333,29 +337,31 @@ static int64_t cgroup_events(struct x_run *run, const char *key, int64_t want,
 	return v;
 }
 
-/* madvstat's ReclaimFreed against the kernel's: equal, or short on RT. */
-static bool freed_agrees(struct x_run *run, int64_t ours, int64_t kernel,
-			 int64_t slack)
-{
-	if (llabs(kernel - ours) <= slack)
-		return true;
-	return ours < kernel && rt_unattributed(run);
-}
-
+/*
+ * The cgroup's processes' ReclaimFreed, living and gone, plus what reclaim
+ * freed that no process holds (global: the cgroup's processes are the
+ * only ones freeing lazily here), against memory.stat.
+ */
 static void check_cgroup(struct x_run *run, const struct x_cumul *live)
 {
 	int64_t marked = live->marked + run->gone.marked, slack;
 	int64_t freed = live->reclaim_freed + run->gone.reclaim_freed;
+	int64_t unowned = mt_summary_get("AllFreedUnowned") - run->sum0_unowned;
+	char buf[64];
 	int64_t k;
 
 	k = cgroup_events(run, "pglazyfree", marked, &slack);
 	if (llabs(k - marked) > slack)
 		mismatch(run, "cgroup Marked (living and gone) against memory.stat pglazyfree",
 			 marked, k);
-	k = cgroup_events(run, "pglazyfreed", freed, &slack);
-	if (!freed_agrees(run, freed, k, slack))
-		mismatch(run, "cgroup ReclaimFreed (living and gone) against memory.stat pglazyfreed",
-			 freed, k);
+	k = cgroup_events(run, "pglazyfreed", freed + unowned, &slack);
+	if (llabs(k - freed - unowned) > slack)
+		mismatch(run, "cgroup ReclaimFreed (living and gone) + AllFreedUnowned against memory.stat pglazyfreed",
+			 freed + unowned, k);
+	else if (unowned) {
+		snprintf(buf, sizeof(buf), "%lld kB", (long long)unowned);
+		named(run, X_CAUSE_UNOWNED, buf);
+	}
 }
 
 static void check_summary(struct x_run *run)
@@ -378,8 +384,7 @@ static void check_summary(struct x_run *run)
 	if (all - run->sum0_marked != vm - run->vm0_lazyfree)
 		mismatch(run, "summary AllMarked since the run began against vmstat pglazyfree",
 			 all - run->sum0_marked, vm - run->vm0_lazyfree);
-	if (!freed_agrees(run, freed - run->sum0_freed,
-			  vm_freed - run->vm0_lazyfreed, 0))
+	if (freed - run->sum0_freed != vm_freed - run->vm0_lazyfreed)
 		mismatch(run, "summary AllReclaimFreed since the run began against vmstat pglazyfreed",
 			 freed - run->sum0_freed, vm_freed - run->vm0_lazyfreed);
 	if (mt_summary_get("MissedEvents") != run->sum0_missed)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -292,10 +293,30 @@ static int op_fork(struct x_run *run, struct x_worker *w)
 	return 0;
 }
 
+/*
+ * Wait until @pidfd's process is gone: its threads have left, and the last
+ * one tore its address space down. Until then reclaim can still take pages
+ * from it, counted in the record its retirement has already read. Only we
+ * read the workers' /proc files, so no one else holds the mm.
+ */
+static int wait_gone(struct x_run *run, struct x_worker *w, int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int n = poll(&p, 1, 30 * 1000);
+
+	close(pidfd);
+	if (n == 1)
+		return 0;
+	x_log(run, "  worker %d did not exit within 30 s", (int)w->pid);
+	run->failed = true;
+	return -1;
+}
+
 static int op_exit_or_exec(struct x_run *run, struct x_worker *w, bool exec)
 {
 	struct x_cmd c = { .kind = exec ? X_EXEC : X_EXIT, .thread = -1 };
 	struct x_reply r;
+	int pidfd = -1;
 
 	if (!exec && live_workers(run) == 1)
 		return 0;	/* keep one; it may exec instead */
@@ -303,11 +324,24 @@ static int op_exit_or_exec(struct x_run *run, struct x_worker *w, bool exec)
 		return -1;
 	x_log(run, "%lu: worker %d %s", run->ops, (int)w->pid,
 	      exec ? "exec" : "exit");
-	if (x_call(run, w, &c, &r, NULL))
+	if (!exec) {
+		/* Before it exits: our children's pids are not reused until reaped. */
+		pidfd = (int)syscall(SYS_pidfd_open, w->pid, 0);
+		if (pidfd < 0) {
+			x_log(run, "  pidfd_open(%d): %s", (int)w->pid,
+			      strerror(errno));
+			run->failed = true;
+			return -1;
+		}
+	}
+	if (x_call(run, w, &c, &r, NULL)) {
+		if (pidfd >= 0)
+			close(pidfd);
 		return -1;
+	}
 	if (!exec) {
 		worker_closed(w);
-		return 0;
+		return wait_gone(run, w, pidfd);
 	}
 	if (r.err) {
 		x_log(run, "  exec failed: %s", r.msg);

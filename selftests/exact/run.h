@@ -65,6 +65,7 @@ enum x_cause {
 	X_CAUSE_ROLLUP_SKIP,	/* < 6.4: smaps_rollup undercounts under contention */
 	X_CAUSE_REFILL,		/* khugepaged refilled discarded pages unseen */
 	X_CAUSE_KSM_LOST,	/* kernel: KSM merged into a lazily freed page */
+	X_CAUSE_UNOWNED,	/* reclaim freed what no process's ReclaimFreed holds */
 	X_NR_CAUSES
 };
 
@@ -78,7 +79,7 @@ struct x_run {
 	int nr_w;
 	struct x_cumul gone;	/* counted by processes (mms) now gone */
 	/* /proc/madvstat/summary and /proc/vmstat at the start. */
-	int64_t sum0_marked, sum0_freed, sum0_unattr, sum0_missed;
+	int64_t sum0_marked, sum0_freed, sum0_unowned, sum0_unattr, sum0_missed;
 	int64_t vm0_lazyfree, vm0_lazyfreed;
 	char *log;		/* the operations since the last checkpoint */
 	size_t log_len, log_size;
