@@ -542,7 +542,7 @@ void madvstat_show_tracking(struct seq_file *m, struct task_struct *leader)
 		return;
 	}
 	if (!madvstat_kprobes_fire()) {
-		seq_puts(m, "partial, kprobes are disabled system-wide: Reclaimed, Rescued and RescuedPinned are not counted\n");
+		seq_puts(m, "partial, kprobes are disabled system-wide: Reclaimed, Rescued, RescuedPinned and ReclaimFreed are not counted\n");
 		return;
 	}
 	if (leader && leader->start_boottime > madvstat_loaded_at)

@@ -264,7 +264,7 @@ TEST_F(reload, kprobes_off_while_loaded)
 
 	ASSERT_EQ(0, ms_write_str(KPROBES_ENABLED, "0"));
 	ASSERT_EQ(0, mt_madvstat_read(getpid(), &r));
-	EXPECT_STREQ("partial, kprobes are disabled system-wide: Reclaimed, Rescued and RescuedPinned are not counted",
+	EXPECT_STREQ("partial, kprobes are disabled system-wide: Reclaimed, Rescued, RescuedPinned and ReclaimFreed are not counted",
 		     r.tracking);
 	ms_report_free(&r);
 	EXPECT_EQ(0, mt_cgroup_reclaim(&cg, "64M", 3));
