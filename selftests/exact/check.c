@@ -39,6 +39,7 @@ static const char *const cause_names[X_NR_CAUSES] = {
 	[X_CAUSE_RT_NO_RECORD] = "PREEMPT_RT: reclaim of a process without a record is unattributed (AllUnattributed, not its Reclaimed)",
 	[X_CAUSE_KSM_LOST] = "kernel bug: KSM merged a page into a stable page another mapping had lazily freed, and reclaim discarded it: a page never freed reads zero",
 	[X_CAUSE_UNOWNED] = "reclaim freed lazily freed pages no process's ReclaimFreed holds (AllFreedUnowned): unmapped by munmap, MADV_DONTNEED or exit while reclaim held them, or their process had no record or was gone",
+	[X_CAUSE_MOVED] = "an idle worker's LazyFree changed between madvstat's read and smaps_rollup's (khugepaged, ksmd): read both again",
 	[X_CAUSE_REFILL] = "khugepaged (max_ptes_none > 0) filled discarded pages before the worker saw them go: Reclaimed may exceed what it saw",
 };
 
@@ -226,6 +227,66 @@ int x_verify(struct x_run *run, struct x_worker *w, struct x_cumul *c)
 	return 0;
 }
 
+/* What the kernel's background workers did: moved in a read names them. */
+struct x_movers {
+	int64_t collapsed, ksm, lazyfreed;
+};
+
+static int64_t sysfs_num(const char *path)
+{
+	char v[32];
+
+	return ms_read_str(path, v, sizeof(v)) ? 0 : atoll(v);
+}
+
+static void movers_read(struct x_movers *m)
+{
+	m->collapsed = sysfs_num(KHUGEPAGED "pages_collapsed");
+	m->ksm = sysfs_num("/sys/kernel/mm/ksm/pages_shared") +
+		 sysfs_num("/sys/kernel/mm/ksm/pages_sharing");
+	m->lazyfreed = mt_vmstat("pglazyfreed");
+}
+
+/*
+ * Read @w's report and its smaps_rollup LazyFree. An idle worker's pages
+ * still change under khugepaged (a collapse copies lazily freed pages into
+ * a new huge page) and ksmd (a merge), so a pair is taken only when the
+ * module reads the same LazyFree after the rollup as before it.
+ */
+static int read_worker(struct x_run *run, const struct x_worker *w,
+		       struct ms_report *r, int64_t *rollup)
+{
+	int64_t before, after;
+	struct x_movers m0, m1;
+	char buf[256];
+	int tries, err;
+
+	for (tries = 0;; tries++) {
+		movers_read(&m0);
+		err = mt_madvstat_read(w->pid, r);
+		if (err)
+			return err;
+		*rollup = mt_rollup_get(w->pid, "LazyFree");
+		after = mt_madvstat_get(w->pid, "LazyFree");
+		before = field(r, "LazyFree");
+		if (*rollup < 0 || after < 0) {
+			ms_report_free(r);
+			return *rollup < 0 ? (int)*rollup : (int)after;
+		}
+		if (after == before || tries == 4)
+			return 0;
+		ms_report_free(r);
+		movers_read(&m1);
+		snprintf(buf, sizeof(buf),
+			 "worker %d LazyFree %lld kB, then %lld kB; meanwhile khugepaged collapsed %lld pages, KSM pages went %+lld, pglazyfreed %+lld",
+			 (int)w->pid, (long long)before, (long long)after,
+			 (long long)(m1.collapsed - m0.collapsed),
+			 (long long)(m1.ksm - m0.ksm),
+			 (long long)(m1.lazyfreed - m0.lazyfreed));
+		named(run, X_CAUSE_MOVED, buf);
+	}
+}
+
 /* One live worker: its own numbers; adds its counters to @sum. */
 static int check_worker(struct x_run *run, struct x_worker *w,
 			struct x_cumul *sum)
@@ -239,14 +300,11 @@ static int check_worker(struct x_run *run, struct x_worker *w,
 
 	if (x_verify(run, w, &c))
 		return -1;
-	err = mt_madvstat_read(w->pid, &r);
-	rollup = mt_rollup_get(w->pid, "LazyFree");
-	if (err || rollup < 0) {
+	err = read_worker(run, w, &r, &rollup);
+	if (err) {
 		printf("# seed %llu: cannot read worker %d: %s\n",
 		       (unsigned long long)run->seed, (int)w->pid,
-		       strerror(err ? -err : (int)-rollup));
-		if (!err)
-			ms_report_free(&r);
+		       strerror(-err));
 		run->failed = true;
 		return -1;
 	}

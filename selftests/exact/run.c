@@ -445,8 +445,11 @@ static int op_worker(struct x_run *run, struct x_worker *w)
 	case X_EXEC:
 	case X_EXIT:
 		return op_exit_or_exec(run, w, c.kind == X_EXEC);
-	case X_THREAD_START:
 	case X_THREAD_EXIT:
+		if (!w->threads)
+			return 0;
+		break;
+	case X_THREAD_START:
 	case X_UNPIN:
 	case X_VERIFY:
 		break;

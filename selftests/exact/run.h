@@ -16,7 +16,8 @@
 
 #define X_MAX_WORKERS	16
 #define X_BUDGET_PAGES	(96UL * 1024)	/* 384 MiB mapped at most, all workers */
-#define MAX_PTES_NONE	"/sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_none"
+#define KHUGEPAGED	"/sys/kernel/mm/transparent_hugepage/khugepaged/"
+#define MAX_PTES_NONE	KHUGEPAGED "max_ptes_none"
 
 /* What the orchestrator knows of a worker's mappings. */
 struct x_slot_view {
@@ -66,6 +67,7 @@ enum x_cause {
 	X_CAUSE_REFILL,		/* khugepaged refilled discarded pages unseen */
 	X_CAUSE_KSM_LOST,	/* kernel: KSM merged into a lazily freed page */
 	X_CAUSE_UNOWNED,	/* reclaim freed what no process's ReclaimFreed holds */
+	X_CAUSE_MOVED,		/* LazyFree moved between the two reads */
 	X_NR_CAUSES
 };
 

@@ -309,7 +309,7 @@ static int do_munmap(struct slot *s, const struct x_cmd *c, struct x_reply *r)
 static int do_mremap(struct slot *s, const struct x_cmd *c, struct x_reply *r)
 {
 	size_t old = s->pages * page_size, len = c->arg * page_size;
-	void *p, *where;
+	void *p, *where = NULL;
 
 	if (!s->p || !c->arg)
 		return fail(r, EINVAL, "empty slot");
@@ -321,8 +321,13 @@ static int do_mremap(struct slot *s, const struct x_cmd *c, struct x_reply *r)
 	} else {
 		p = mremap(s->p, old, len, MREMAP_MAYMOVE);
 	}
-	if (p == MAP_FAILED)
-		return fail(r, errno, "mremap: %s", strerror(errno));
+	if (p == MAP_FAILED) {
+		int err = errno;
+
+		if (c->arg2)
+			munmap(where, len);
+		return fail(r, err, "mremap: %s", strerror(err));
+	}
 	s->p = p;
 	if (ledger_resize(s, c->arg))
 		return fail(r, ENOMEM, "ledger");
@@ -349,7 +354,11 @@ static int do_mergeable(struct slot *s, const struct x_cmd *c,
 		return fail(r, EINVAL, "bad range");
 	for (i = c->off; i < c->off + c->len; i++)
 		write_page(s, i, KSM_TAG);
-	if (madvise(page_at(s, c->off), c->len * page_size, MADV_MERGEABLE))
+	/*
+	 * The whole slot, so that it stays one mapping: a part would split the
+	 * VMA, and mremap of the slot then fails with EFAULT.
+	 */
+	if (madvise(s->p, s->pages * page_size, MADV_MERGEABLE))
 		return fail(r, errno, "MADV_MERGEABLE: %s", strerror(errno));
 	return 0;
 }
