@@ -237,11 +237,17 @@ static struct ftrace_ops madvstat_fops_free_large = {
  * madvstat_freeing_init - attach the free hooks
  * @what: set to the symbol being attached, for a failure
  *
- * Before the unmap probe, so that every note has its free hooked.
+ * Once per load, before the unmap probe, so that every note has its free
+ * hooked.
  */
 int madvstat_freeing_init(const char **what)
 {
+	unsigned int i;
 	int err;
+
+	/* Zeroed is not initialised for CONFIG_DEBUG_SPINLOCK or lockdep. */
+	for (i = 0; i < ARRAY_SIZE(madvstat_freeing); i++)
+		raw_spin_lock_init(&madvstat_freeing[i].lock);
 
 	*what = MADVSTAT_FREE_SYMBOL;
 	err = madvstat_ftrace_on(&madvstat_fops_free, MADVSTAT_FREE_SYMBOL);
