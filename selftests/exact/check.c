@@ -227,23 +227,19 @@ int x_verify(struct x_run *run, struct x_worker *w, struct x_cumul *c)
 	return 0;
 }
 
-/* What the kernel's background workers did: moved in a read names them. */
+/*
+ * What the kernel's background workers did: moved in a read names them (a
+ * file missing on this kernel reads -errno both times: no move).
+ */
 struct x_movers {
 	int64_t collapsed, ksm, lazyfreed;
 };
 
-static int64_t sysfs_num(const char *path)
-{
-	char v[32];
-
-	return ms_read_str(path, v, sizeof(v)) ? 0 : atoll(v);
-}
-
 static void movers_read(struct x_movers *m)
 {
-	m->collapsed = sysfs_num(KHUGEPAGED "pages_collapsed");
-	m->ksm = sysfs_num("/sys/kernel/mm/ksm/pages_shared") +
-		 sysfs_num("/sys/kernel/mm/ksm/pages_sharing");
+	m->collapsed = mt_file_num(KHUGEPAGED "pages_collapsed");
+	m->ksm = mt_file_num("/sys/kernel/mm/ksm/pages_shared") +
+		 mt_file_num("/sys/kernel/mm/ksm/pages_sharing");
 	m->lazyfreed = mt_vmstat("pglazyfreed");
 }
 

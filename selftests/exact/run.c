@@ -390,7 +390,7 @@ static int64_t lazy_bytes(struct x_run *run)
  */
 static int op_reclaim(struct x_run *run, bool squeeze)
 {
-	char v[32], path[192], text[64];
+	char v[32], path[192];
 	int64_t cur, lazy;
 
 	if (!squeeze && run->feat.mreclaim) {
@@ -400,9 +400,9 @@ static int op_reclaim(struct x_run *run, bool squeeze)
 		return 0;
 	}
 	snprintf(path, sizeof(path), "%s/memory.current", run->cg.path);
-	if (ms_read_str(path, text, sizeof(text)))
+	cur = mt_file_num(path);
+	if (cur < 0)
 		return 0;
-	cur = strtoll(text, NULL, 10);
 	lazy = lazy_bytes(run);
 	if (lazy < (1 << 20))
 		return 0;
@@ -615,8 +615,6 @@ static int one_op(struct x_run *run)
 
 static void detect(struct x_features *f)
 {
-	char v[32];
-
 	f->collapse = mt_kernel_at_least(6, 1);
 	f->uffd_move = mt_kernel_at_least(6, 8);
 	f->droppable = mt_kernel_at_least(6, 11);
@@ -625,7 +623,7 @@ static void detect(struct x_features *f)
 	f->event_lag = mt_cgroup_event_lag();
 	f->rt = mt_preempt_rt();
 	/* Without THP (PREEMPT_RT) there is no such file, and no khugepaged. */
-	f->refills = ms_read_str(MAX_PTES_NONE, v, sizeof(v)) == 0 && atol(v) > 0;
+	f->refills = mt_file_num(MAX_PTES_NONE) > 0;
 }
 
 static void stop_all(struct x_run *run)

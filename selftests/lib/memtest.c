@@ -554,6 +554,14 @@ int64_t mt_meminfo_kb(const char *key)
 	return mt_proc_value("/proc/meminfo", key, ':');
 }
 
+int64_t mt_file_num(const char *path)
+{
+	char v[32];
+	int err = ms_read_str(path, v, sizeof(v));
+
+	return err ? err : strtoll(v, NULL, 10);
+}
+
 int64_t mt_vmstat(const char *key)
 {
 	return mt_proc_value("/proc/vmstat", key, ' ');

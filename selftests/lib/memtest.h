@@ -94,6 +94,8 @@ int mt_become(uid_t uid, gid_t gid);
 int64_t mt_meminfo_kb(const char *key);
 int64_t mt_vmstat(const char *key);
 int64_t mt_status_kb(pid_t pid, const char *key);
+/* The number a sysfs, sysctl or cgroup file holds, or -errno. */
+int64_t mt_file_num(const char *path);
 /*
  * Raise a sysctl file to at least min, its old value saved (saved[0] is
  * '\0' when it was high enough already: nothing to restore).
