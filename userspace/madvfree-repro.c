@@ -25,6 +25,7 @@
 
 #include "cgroupfs.h"
 #include "report.h"
+#include "size.h"
 #include "timeline.h"
 
 #define CGROUP_ROOT	"/sys/fs/cgroup"
@@ -342,15 +343,17 @@ static void print_counters(const struct opts *o)
 		return;
 	if (!ms_report_parse(text, len, &rep, &err, &line) &&
 	    ms_report_get(&rep, "Marked") >= 0) {
-		char kb[24];
+		char size[MS_SIZE_STR_LEN];
 		size_t i;
 
 		printf("madvstat counters:");
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			printf(" %s %s%s", names[i],
-			       ms_kb_str(ms_report_get(&rep, names[i]), kb,
-					 sizeof(kb)),
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			int64_t kb = ms_report_get(&rep, names[i]);
+
+			printf(" %s %s%s", names[i], kb < 0 ? "-" :
+			       ms_size_str((uint64_t)kb << 10, size, sizeof(size)),
 			       i + 1 < sizeof(names) / sizeof(names[0]) ? "," : "\n");
+		}
 		ms_report_free(&rep);
 	}
 	free(text);

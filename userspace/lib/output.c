@@ -8,7 +8,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#define KIB 1024ULL
+#include "size.h"
+
 #define SIGNIFICANT_PCT10 100	/* 10.0 % of RSS */
 
 /* The note after each value in the human summary. */
@@ -22,32 +23,6 @@ static const char *const human_notes[MS_NR_VALS] = {
 	[MS_RESCUED_PINNED] = "referenced, kept by reclaim",
 	[MS_DROPPED] = "left without reclaim (munmap, ...)",
 };
-
-const char *ms_out_size(uint64_t bytes, char *buf, size_t size)
-{
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB",
-					     "PiB", "EiB" };
-	uint64_t unit = KIB, tenths;
-	size_t u = 0;
-
-	if (bytes < KIB) {
-		snprintf(buf, size, "%" PRIu64 " B", bytes);
-		return buf;
-	}
-	/* Integer rounding, so that 1023.96 KiB reads 1.0 MiB. */
-	for (;;) {
-		uint64_t whole = bytes / unit, rem = bytes % unit;
-
-		tenths = whole * 10 + (rem * 10 + unit / 2) / unit;
-		if (tenths < 10240 || u == sizeof(units) / sizeof(units[0]) - 1)
-			break;
-		unit *= KIB;
-		u++;
-	}
-	snprintf(buf, size, "%" PRIu64 ".%" PRIu64 " %s", tenths / 10,
-		 tenths % 10, units[u]);
-	return buf;
-}
 
 long ms_out_pct10(uint64_t part, uint64_t whole)
 {
@@ -83,7 +58,7 @@ static enum ms_verdict main_verdict(const struct ms_proc *p, char *buf,
 	uint64_t rss = val_or0(p, MS_RSS), lf = val_or0(p, MS_LAZYFREE);
 	uint64_t dirty = val_or0(p, MS_LAZYFREE_DIRTY);
 	bool dirty_big = ms_out_pct10(dirty, rss) >= SIGNIFICANT_PCT10;
-	char pct[32], sz[MS_OUT_SIZE_LEN], pct2[32];
+	char pct[32], sz[MS_SIZE_STR_LEN], pct2[32];
 
 	if (!rss) {
 		snprintf(buf, size, "The process has no resident memory.");
@@ -93,7 +68,7 @@ static enum ms_verdict main_verdict(const struct ms_proc *p, char *buf,
 		snprintf(buf, size,
 			 "%s of RSS (%s) was freed with MADV_FREE but written again: later writes cancelled those frees, so it is memory in use.",
 			 pct_words(dirty, rss, pct, sizeof(pct)),
-			 ms_out_size(dirty, sz, sizeof(sz)));
+			 ms_size_str(dirty, sz, sizeof(sz)));
 		return MS_VERDICT_CANCELLED;
 	}
 	if (ms_out_pct10(lf, rss) >= SIGNIFICANT_PCT10) {
@@ -110,7 +85,7 @@ static enum ms_verdict main_verdict(const struct ms_proc *p, char *buf,
 	if (lf) {
 		snprintf(buf, size,
 			 "RSS is mostly memory in use; only %s (%s) is lazily freed.",
-			 ms_out_size(lf, sz, sizeof(sz)),
+			 ms_size_str(lf, sz, sizeof(sz)),
 			 pct_words(lf, rss, pct, sizeof(pct)));
 		return MS_VERDICT_LITTLE_FREED;
 	}
@@ -123,12 +98,12 @@ enum ms_verdict ms_out_verdict(const struct ms_proc *p, char *buf,
 {
 	enum ms_verdict v = main_verdict(p, buf, size);
 	size_t n = strlen(buf);
-	char sz[MS_OUT_SIZE_LEN];
+	char sz[MS_SIZE_STR_LEN];
 
 	if (p->known[MS_RECLAIMED] && p->val[MS_RECLAIMED] && n < size)
 		snprintf(buf + n, size - n,
 			 " The kernel already took back %s the program had freed.",
-			 ms_out_size(p->val[MS_RECLAIMED], sz, sizeof(sz)));
+			 ms_size_str(p->val[MS_RECLAIMED], sz, sizeof(sz)));
 	return v;
 }
 
@@ -155,7 +130,7 @@ static const char *unknown_reason(const struct ms_proc *p)
 static const char *delta(const struct ms_proc *p, const struct ms_proc *prev,
 			 enum ms_val v, char *buf, size_t size)
 {
-	char sz[MS_OUT_SIZE_LEN];
+	char sz[MS_SIZE_STR_LEN];
 	uint64_t a, b;
 
 	buf[0] = '\0';
@@ -165,7 +140,7 @@ static const char *delta(const struct ms_proc *p, const struct ms_proc *prev,
 	a = p->val[v];
 	b = prev->val[v];
 	snprintf(buf, size, "(%c%s)", a > b ? '+' : '-',
-		 ms_out_size(a > b ? a - b : b - a, sz, sizeof(sz)));
+		 ms_size_str(a > b ? a - b : b - a, sz, sizeof(sz)));
 	return buf;
 }
 
@@ -188,7 +163,7 @@ static void put_trimmed(FILE *f, char *line)
 static void human_row(FILE *f, const struct ms_proc *p,
 		      const struct ms_proc *prev, enum ms_val v)
 {
-	char sz[MS_OUT_SIZE_LEN], d[MS_OUT_SIZE_LEN + 4], pct[48] = "";
+	char sz[MS_SIZE_STR_LEN], d[MS_SIZE_STR_LEN + 4], pct[48] = "";
 	const char *note = human_notes[v] ? human_notes[v] : "";
 	char line[256];
 	long p10;
@@ -204,14 +179,14 @@ static void human_row(FILE *f, const struct ms_proc *p,
 		snprintf(pct, sizeof(pct), "%ld.%ld%% of RSS", p10 / 10,
 			 p10 % 10);
 	snprintf(line, sizeof(line), "  %-18s %11s %14s %14s  %s",
-		 ms_val_descs[v].label, ms_out_size(p->val[v], sz, sizeof(sz)),
+		 ms_val_descs[v].label, ms_size_str(p->val[v], sz, sizeof(sz)),
 		 delta(p, prev, v, d, sizeof(d)), pct, note);
 	put_trimmed(f, line);
 }
 
 static void human_vmas(FILE *f, const struct ms_proc *p)
 {
-	char a[MS_OUT_SIZE_LEN], b[MS_OUT_SIZE_LEN], c[MS_OUT_SIZE_LEN];
+	char a[MS_SIZE_STR_LEN], b[MS_SIZE_STR_LEN], c[MS_SIZE_STR_LEN];
 	char name[sizeof(p->vmas[0].name)];
 	size_t i;
 
@@ -232,9 +207,9 @@ static void human_vmas(FILE *f, const struct ms_proc *p)
 		snprintf(range, sizeof(range), "%" PRIx64 "-%" PRIx64,
 			 m->start, m->end);
 		fprintf(f, "  %-33s %-4s %11s %11s %11s  %s\n", range,
-			m->perms, ms_out_size(m->rss_anon, a, sizeof(a)),
-			ms_out_size(m->lazyfree, b, sizeof(b)),
-			ms_out_size(m->lazyfree_dirty, c, sizeof(c)),
+			m->perms, ms_size_str(m->rss_anon, a, sizeof(a)),
+			ms_size_str(m->lazyfree, b, sizeof(b)),
+			ms_size_str(m->lazyfree_dirty, c, sizeof(c)),
 			printable(m->name, name, sizeof(name)));
 	}
 }
@@ -284,7 +259,7 @@ static const char *top_size(const struct ms_proc *p, enum ms_val v,
 {
 	if (!p->known[v])
 		return "-";
-	return ms_out_size(p->val[v], buf, size);
+	return ms_size_str(p->val[v], buf, size);
 }
 
 void ms_out_top(FILE *f, const struct ms_proc *v, size_t n, bool cgroup)

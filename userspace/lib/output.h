@@ -14,15 +14,6 @@
 
 #include "procinfo.h"
 
-/* Large enough for any ms_out_size() result, sign included. */
-#define MS_OUT_SIZE_LEN 24
-
-/*
- * bytes as "0 B", "512 B", "4.0 KiB", "192.0 MiB", "1.2 GiB", "3.0 TiB":
- * one decimal, rounded, in the largest unit that keeps the number >= 1.
- */
-const char *ms_out_size(uint64_t bytes, char *buf, size_t size);
-
 /* part as a percentage of whole, in tenths of a percent; -1 if whole is 0. */
 long ms_out_pct10(uint64_t part, uint64_t whole);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "procinfo.h"
+#include "size.h"
 
 static int64_t ms_sample_kb(const struct ms_proc *p, enum ms_val v)
 {
@@ -36,17 +37,16 @@ int ms_sample_read(pid_t pid, struct ms_sample *s)
 	return 0;
 }
 
-const char *ms_kb_str(int64_t kb, char *buf, size_t size)
+/* A size in kB as ms_size_str() writes it, or "-" when unknown (-1). */
+static const char *ms_sample_size(int64_t kb, char *buf, size_t size)
 {
-	if (kb < 0)
+	if (kb < 0) {
 		snprintf(buf, size, "-");
-	else if (kb < 1024)
-		snprintf(buf, size, "%ld KiB", (long)kb);
-	else if (kb < 1024 * 1024)
-		snprintf(buf, size, "%.1f MiB", kb / 1024.0);
-	else
-		snprintf(buf, size, "%.2f GiB", kb / (1024.0 * 1024.0));
-	return buf;
+		return buf;
+	}
+	/* Saturated: a value read back from CSV may be beyond 16 EiB. */
+	return ms_size_str((uint64_t)kb > UINT64_MAX >> 10 ? UINT64_MAX :
+			   (uint64_t)kb << 10, buf, size);
 }
 
 void ms_sample_print_header(FILE *f)
@@ -58,13 +58,15 @@ void ms_sample_print_header(FILE *f)
 
 void ms_sample_print(FILE *f, const struct ms_sample *s)
 {
-	char a[5][24];
+	char a[5][MS_SIZE_STR_LEN];
 
 	fprintf(f, "%7.3fs  %-22s %10s %10s %10s %13s %10s  %s\n",
-		s->elapsed, s->step, ms_kb_str(s->rss_kb, a[0], 24),
-		ms_kb_str(s->anon_kb, a[1], 24), ms_kb_str(s->lazy_kb, a[2], 24),
-		ms_kb_str(s->dirty_kb, a[3], 24),
-		ms_kb_str(s->reclaimed_kb, a[4], 24),
+		s->elapsed, s->step,
+		ms_sample_size(s->rss_kb, a[0], sizeof(a[0])),
+		ms_sample_size(s->anon_kb, a[1], sizeof(a[1])),
+		ms_sample_size(s->lazy_kb, a[2], sizeof(a[2])),
+		ms_sample_size(s->dirty_kb, a[3], sizeof(a[3])),
+		ms_sample_size(s->reclaimed_kb, a[4], sizeof(a[4])),
 		s->from_module ? "madvstat" : "smaps_rollup");
 	fflush(f);
 }

@@ -24,10 +24,8 @@ struct ms_sample {
 /* Read pid's values into s (elapsed and step untouched). 0 or -errno. */
 int ms_sample_read(pid_t pid, struct ms_sample *s);
 
-/* "12.3 MiB" etc.; "-" for -1. Returns buf. */
-const char *ms_kb_str(int64_t kb, char *buf, size_t size);
-
 void ms_sample_print_header(FILE *f);
+/* One line of the timeline: sizes as ms_size_str() writes them, "-" unknown. */
 void ms_sample_print(FILE *f, const struct ms_sample *s);
 
 #define MS_CSV_HEADER \

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of what madvstat prints: sizes, percentages, the verdict, the
+ * Unit tests of what madvstat prints: percentages, the verdict, the
  * human summary, JSON (checked by a small validator) and the Prometheus
  * text format (checked line by line).
  */
@@ -54,39 +54,6 @@ static struct ms_proc make_rollup(int pid, const char *comm, uint64_t rss,
 	for (i = MS_MARKED; i < MS_NR_VALS; i++)
 		p.known[i] = false;
 	return p;
-}
-
-static void test_sizes(void)
-{
-	static const struct {
-		uint64_t bytes;
-		const char *want;
-	} cases[] = {
-		{ 0, "0 B" },
-		{ 512, "512 B" },
-		{ 1023, "1023 B" },
-		{ KB, "1.0 KiB" },
-		{ 1536, "1.5 KiB" },
-		{ 4 * KB, "4.0 KiB" },
-		{ 1023 * KB, "1023.0 KiB" },
-		{ 1024 * KB - 1, "1.0 MiB" },	/* rounds up, not 1024.0 KiB */
-		{ MB, "1.0 MiB" },
-		{ 192 * MB, "192.0 MiB" },
-		{ 256 * MB + 52 * MB / 100, "256.5 MiB" },
-		{ GB + GB / 5, "1.2 GiB" },
-		{ 3 * 1024 * GB, "3.0 TiB" },
-		{ UINT64_MAX, "16.0 EiB" },
-	};
-	char buf[MS_OUT_SIZE_LEN], what[80];
-	size_t i;
-
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		ms_out_size(cases[i].bytes, buf, sizeof(buf));
-		snprintf(what, sizeof(what), "size %llu is %s",
-			 (unsigned long long)cases[i].bytes, cases[i].want);
-		if (!ok(!strcmp(buf, cases[i].want), what))
-			printf("#   got '%s'\n", buf);
-	}
 }
 
 static void test_percentages(void)
@@ -516,7 +483,6 @@ static void test_top_table(void)
 
 int main(void)
 {
-	test_sizes();
 	test_percentages();
 	test_verdicts();
 	test_human();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of the timeline: CSV written and read back, malformed CSV
- * refused, sizes formatted, and the SVG chart well formed.
+ * refused, lines printed, and the SVG chart well formed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -70,14 +70,26 @@ static void test_malformed(void)
 	}
 }
 
-static void test_sizes(void)
+static void test_print(void)
 {
-	char buf[32];
+	struct ms_sample s[2] = {
+		{ 0.5, "freed", 3 << 20, 1536, 1023, 0, -1, true },
+		{ 1.0, "huge", INT64_MAX, 0, 0, 0, 0, false },
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
 
-	ok(!strcmp(ms_kb_str(-1, buf, sizeof(buf)), "-"), "unknown is -");
-	ok(!strcmp(ms_kb_str(512, buf, sizeof(buf)), "512 KiB"), "KiB");
-	ok(!strcmp(ms_kb_str(262144, buf, sizeof(buf)), "256.0 MiB"), "MiB");
-	ok(!strcmp(ms_kb_str(3 << 20, buf, sizeof(buf)), "3.00 GiB"), "GiB");
+	ms_sample_print(f, &s[0]);
+	ms_sample_print(f, &s[1]);
+	fclose(f);
+	ok(strstr(buf, " 3.0 GiB ") != NULL, "a timeline size in GiB");
+	ok(strstr(buf, " 1.5 MiB ") != NULL, "a timeline size in MiB");
+	ok(strstr(buf, " 1023.0 KiB ") != NULL, "a timeline size in KiB");
+	ok(strstr(buf, " 0 B ") != NULL, "a timeline size of nothing");
+	ok(strstr(buf, " -  madvstat\n") != NULL, "unknown is -");
+	ok(strstr(buf, " 16.0 EiB ") != NULL, "beyond 16 EiB saturates");
+	free(buf);
 }
 
 static int count(const char *s, const char *what)
@@ -115,7 +127,7 @@ int main(void)
 {
 	test_roundtrip();
 	test_malformed();
-	test_sizes();
+	test_print();
 	test_svg();
 	return tap_done();
 }
