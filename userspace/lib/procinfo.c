@@ -40,17 +40,6 @@ const struct ms_val_desc ms_val_descs[MS_NR_VALS] = {
 		"Lazily freed memory that left without reclaim (munmap, MADV_DONTNEED, exit)." },
 };
 
-static const struct ms_field *find_field(const struct ms_report *r,
-					 const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->nr_fields; i++)
-		if (!strcmp(r->fields[i].name, name))
-			return &r->fields[i];
-	return NULL;
-}
-
 static int kb_to_bytes(uint64_t kb, uint64_t *bytes)
 {
 	if (kb > UINT64_MAX / 1024)
@@ -66,7 +55,7 @@ static int kb_to_bytes(uint64_t kb, uint64_t *bytes)
 static int get_size(const struct ms_report *r, const char *name,
 		    uint64_t *bytes)
 {
-	const struct ms_field *f = find_field(r, name);
+	const struct ms_field *f = ms_report_field(r, name);
 
 	if (!f)
 		return 0;
@@ -135,7 +124,7 @@ int ms_proc_from_module(const struct ms_report *r, bool want_vmas,
 	if (pid > 0 && pid <= INT_MAX)
 		p->pid = (int)pid;
 	snprintf(p->comm, sizeof(p->comm), "%s", r->comm);
-	p->tracking_known = find_field(r, "Tracking") != NULL;
+	p->tracking_known = ms_report_field(r, "Tracking") != NULL;
 	if (p->tracking_known)
 		snprintf(p->tracking, sizeof(p->tracking), "%s", r->tracking);
 	ret = fill_sizes(r, false, p);

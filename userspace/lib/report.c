@@ -216,14 +216,22 @@ void ms_report_free(struct ms_report *r)
 	r->nr_vmas = 0;
 }
 
-int64_t ms_report_get(const struct ms_report *r, const char *name)
+const struct ms_field *ms_report_field(const struct ms_report *r,
+				       const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < r->nr_fields; i++)
 		if (!strcmp(r->fields[i].name, name))
-			return r->fields[i].value;
-	return -1;
+			return &r->fields[i];
+	return NULL;
+}
+
+int64_t ms_report_get(const struct ms_report *r, const char *name)
+{
+	const struct ms_field *f = ms_report_field(r, name);
+
+	return f ? f->value : -1;
 }
 
 char *ms_read_file(const char *path, size_t *len)

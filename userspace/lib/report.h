@@ -44,7 +44,14 @@ int ms_report_parse(const char *text, size_t len, struct ms_report *r,
 		    const char **err, unsigned int *line);
 void ms_report_free(struct ms_report *r);
 
-/* A field's value, or -1 when absent. kB fields are returned in kB. */
+/* The field called name, or NULL when absent: the one lookup by name. */
+const struct ms_field *ms_report_field(const struct ms_report *r,
+				       const char *name);
+
+/*
+ * A field's value, or -1 when absent (or text: Name, Tracking). kB fields
+ * are returned in kB.
+ */
 int64_t ms_report_get(const struct ms_report *r, const char *name);
 
 /* Read a whole (proc) file into a NUL-terminated malloc()ed buffer. */

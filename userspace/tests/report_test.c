@@ -61,6 +61,24 @@ static void test_module_format(void)
 	ms_report_free(&r);
 }
 
+static void test_field_lookup(void)
+{
+	const struct ms_field *f;
+	struct ms_report r;
+
+	ok(parse(module_fixture, &r) == 0, "module report parses");
+	f = ms_report_field(&r, "LazyFree");
+	ok(f && f->is_kb && f->value == 196608, "field: a size in kB");
+	f = ms_report_field(&r, "Pid");
+	ok(f && !f->is_kb && f->value == 4242, "field: a plain number");
+	f = ms_report_field(&r, "Name");
+	ok(f && f->value == -1, "field: a text field is there, without a value");
+	is(ms_report_get(&r, "Name"), -1, "a text field has no number");
+	ok(!ms_report_field(&r, "Marked"), "field: absent is NULL");
+	ok(!ms_report_field(&r, "lazyfree"), "field: names are exact");
+	ms_report_free(&r);
+}
+
 static void test_rollup_format(void)
 {
 	struct ms_report r;
@@ -136,6 +154,7 @@ static void test_truncated_everywhere(void)
 int main(void)
 {
 	test_module_format();
+	test_field_lookup();
 	test_rollup_format();
 	test_malformed();
 	test_error_position();
