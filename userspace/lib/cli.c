@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "procinfo.h"
+
 enum {
 	OPT_PROMETHEUS = 256,
 	OPT_VMAS,
@@ -67,15 +69,6 @@ static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
 		return false;
 	*out = v;
 	return true;
-}
-
-int ms_cli_parse_pid(const char *s)
-{
-	unsigned long v;
-
-	if (!parse_ulong(s, INT_MAX, &v) || !v)
-		return -1;
-	return (int)v;
 }
 
 unsigned int ms_cli_parse_secs(const char *s)
@@ -197,7 +190,7 @@ static int parse_operands(int argc, char *argv[], struct ms_opts *o,
 	if (!o->pids)
 		return usage_error(err, size, "out of memory");
 	for (i = optind; i < argc; i++) {
-		int pid = ms_cli_parse_pid(argv[i]);
+		int pid = ms_proc_parse_pid(argv[i]);
 
 		if (pid < 0)
 			return usage_error(err, size,

@@ -54,9 +54,6 @@ int ms_cli_parse(int argc, char *argv[], struct ms_opts *o, char *err,
 		 size_t errsize);
 void ms_cli_free(struct ms_opts *o);
 
-/* A PID operand: decimal digits only, 1 to INT_MAX; -1 if not. */
-int ms_cli_parse_pid(const char *s);
-
 /* Seconds, with up to three decimals, 0.1 to 86400; 0 if not. */
 unsigned int ms_cli_parse_secs(const char *s);
 

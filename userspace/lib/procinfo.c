@@ -293,19 +293,19 @@ void ms_proc_free(struct ms_proc *p)
 	p->nr_vmas = 0;
 }
 
-static int parse_pid_name(const char *name)
+int ms_proc_parse_pid(const char *s)
 {
-	long v = 0;
-	const char *s;
+	const char *p;
+	int v = 0;
 
-	for (s = name; *s; s++) {
-		if (*s < '0' || *s > '9')
+	for (p = s; *p; p++) {
+		int d = *p - '0';
+
+		if (*p < '0' || *p > '9' || v > (INT_MAX - d) / 10)
 			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > INT_MAX)
-			return -1;
+		v = v * 10 + d;
 	}
-	return s == name || v == 0 ? -1 : (int)v;
+	return v ? v : -1;	/* "" and "0" are no PID */
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -328,7 +328,7 @@ long ms_proc_list_pids(const char *proc, bool module, int **pids)
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
-		int pid = parse_pid_name(de->d_name);
+		int pid = ms_proc_parse_pid(de->d_name);
 
 		if (pid < 0)
 			continue;

@@ -101,6 +101,12 @@ int ms_proc_collect(const char *proc, bool module, int pid, bool want_vmas,
 void ms_proc_free(struct ms_proc *p);
 
 /*
+ * A PID as the command line and /proc's entries write it: decimal digits
+ * only (no sign, no blanks), 1 to INT_MAX. Returns it, or -1 if s is not one.
+ */
+int ms_proc_parse_pid(const char *s);
+
+/*
  * The PIDs to look at for `top`: the numeric entries of <proc>/madvstat
  * (module) or <proc>, ascending, in a malloc()ed array. Returns how many,
  * or a negative errno.

@@ -161,10 +161,6 @@ static void test_case(const struct cli_case *c)
 
 static void test_helpers(void)
 {
-	is(ms_cli_parse_pid("1"), 1, "PID 1");
-	is(ms_cli_parse_pid("007"), 7, "leading zeros are still decimal");
-	is(ms_cli_parse_pid("-1"), -1, "negative PID");
-	is(ms_cli_parse_pid("1e3"), -1, "no exponent");
 	is(ms_cli_parse_secs("1"), 1000, "1 s");
 	is(ms_cli_parse_secs("0.1"), 100, "0.1 s, the minimum");
 	is(ms_cli_parse_secs("2.25"), 2250, "2.25 s");

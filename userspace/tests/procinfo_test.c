@@ -194,6 +194,39 @@ static void test_cgroup_parse(void)
 	ok(!ms_proc_parse_cgroup(""), "empty file: unknown");
 }
 
+static void test_parse_pid(void)
+{
+	static const struct {
+		const char *s;
+		int want;
+	} cases[] = {
+		{ "1", 1 },
+		{ "4242", 4242 },
+		{ "007", 7 },		/* leading zeros are still decimal */
+		{ "2147483647", 2147483647 },
+		{ "", -1 },
+		{ "0", -1 },
+		{ "00", -1 },
+		{ "-1", -1 },
+		{ "+3", -1 },
+		{ "12a", -1 },
+		{ "1e3", -1 },
+		{ " 12", -1 },
+		{ "12 ", -1 },
+		{ "2147483648", -1 },
+		{ "99999999999999999999", -1 },
+		{ "self", -1 },
+	};
+	char what[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(what, sizeof(what), "PID '%s' reads %d", cases[i].s,
+			 cases[i].want);
+		is(ms_proc_parse_pid(cases[i].s), cases[i].want, what);
+	}
+}
+
 /* A fixture /proc: write root/rel with the given text. */
 static void put(const char *root, const char *rel, const char *text)
 {
@@ -495,6 +528,7 @@ int main(void)
 	test_from_rollup();
 	test_malformed();
 	test_cgroup_parse();
+	test_parse_pid();
 	test_top();
 	if (!ok(mkdtemp(root) != NULL, "fixture directory"))
 		return tap_done();
