@@ -126,9 +126,9 @@ TEST_F(lazy, free_all)
 	v = vma_line(_metadata, self->mem);
 	EXPECT_LE(v.start, (uintptr_t)self->mem);
 	EXPECT_GE(v.end, (uintptr_t)self->mem + self->len);
-	EXPECT_EQ(NR_PAGES * 4, v.lazyfree_kb);
-	EXPECT_EQ(0, v.lazyfree_dirty_kb);
-	EXPECT_GE(v.rss_anon_kb, NR_PAGES * 4);
+	EXPECT_EQ(NR_PAGES * 4, (v.lazyfree_bytes / 1024));
+	EXPECT_EQ(0, (v.lazyfree_dirty_bytes / 1024));
+	EXPECT_GE((v.rss_anon_bytes / 1024), NR_PAGES * 4);
 	EXPECT_STREQ("[anon]", v.name);
 	EXPECT_STREQ("rw-p", v.perms);
 }
@@ -143,8 +143,8 @@ TEST_F(lazy, rewrite_some)
 			NR_REWRITTEN * 4);
 
 	v = vma_line(_metadata, self->mem);
-	EXPECT_EQ((NR_PAGES - NR_REWRITTEN) * 4, v.lazyfree_kb);
-	EXPECT_EQ(NR_REWRITTEN * 4, v.lazyfree_dirty_kb);
+	EXPECT_EQ((NR_PAGES - NR_REWRITTEN) * 4, (v.lazyfree_bytes / 1024));
+	EXPECT_EQ(NR_REWRITTEN * 4, (v.lazyfree_dirty_bytes / 1024));
 }
 
 /*
@@ -287,9 +287,9 @@ TEST(vma_names)
 	ASSERT_NE(NULL, heap_vma);
 	ASSERT_NE(NULL, zero_vma);
 	EXPECT_STREQ("[heap]", heap_vma->name);
-	EXPECT_EQ(MT_KB(len), heap_vma->lazyfree_kb);
+	EXPECT_EQ(MT_KB(len), heap_vma->lazyfree_bytes / 1024);
 	EXPECT_STREQ("/dev/zero", zero_vma->name);
-	EXPECT_EQ(MT_KB(len), zero_vma->lazyfree_kb);
+	EXPECT_EQ(MT_KB(len), zero_vma->lazyfree_bytes / 1024);
 	ms_report_free(&r);
 }
 
@@ -561,14 +561,14 @@ TEST_F_TIMEOUT(big, many_vmas, 300)
 		if (v->start < lo || v->end > hi)
 			continue;
 		lines++;
-		if (v->end - v->start != page || v->lazyfree_kb != 4 ||
-		    v->rss_anon_kb != 4) {
+		if (v->end - v->start != page || v->lazyfree_bytes != 4096 ||
+		    v->rss_anon_bytes != 4096) {
 			if (!bad++)
 				TH_LOG("unexpected line: %lx-%lx %lu %lu",
 				       (unsigned long)v->start,
 				       (unsigned long)v->end,
-				       (unsigned long)v->rss_anon_kb,
-				       (unsigned long)v->lazyfree_kb);
+				       (unsigned long)(v->rss_anon_bytes / 1024),
+				       (unsigned long)(v->lazyfree_bytes / 1024));
 		}
 	}
 	EXPECT_EQ(NR_VMAS, lines);

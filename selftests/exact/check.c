@@ -311,7 +311,8 @@ static int check_worker(struct x_run *run, struct x_worker *w,
 	droppable = field(&r, "Droppable");
 	for (i = 0; i < r.nr_vmas; i++)
 		if (in_droppable(w, r.vmas[i].start))
-			theirs += r.vmas[i].lazyfree_kb + r.vmas[i].lazyfree_dirty_kb;
+			theirs += (int64_t)((r.vmas[i].lazyfree_bytes +
+					     r.vmas[i].lazyfree_dirty_bytes) / 1024);
 	ms_report_free(&r);
 	if (droppable != theirs) {
 		snprintf(buf, sizeof(buf), "worker %d Droppable against its MAP_DROPPABLE mappings' LazyFree",

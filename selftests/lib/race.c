@@ -32,8 +32,8 @@ static bool counts_sane(const struct ms_report *r, int64_t slack_kb)
 	for (i = 0; i < r->nr_vmas; i++) {
 		const struct ms_vma *v = &r->vmas[i];
 
-		if (v->lazyfree_kb + v->lazyfree_dirty_kb > v->rss_anon_kb ||
-		    !(v->lazyfree_kb + v->lazyfree_dirty_kb))
+		if (v->lazyfree_bytes + v->lazyfree_dirty_bytes > v->rss_anon_bytes ||
+		    !(v->lazyfree_bytes + v->lazyfree_dirty_bytes))
 			return false;
 	}
 	return true;

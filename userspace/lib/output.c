@@ -201,15 +201,15 @@ static void human_vmas(FILE *f, const struct ms_proc *p)
 	fprintf(f, "  %-33s %-4s %11s %11s %11s  %s\n", "VMA", "PERM",
 		"RSS ANON", "LAZYFREE", "WRITTEN", "NAME");
 	for (i = 0; i < p->nr_vmas; i++) {
-		const struct ms_proc_vma *m = &p->vmas[i];
+		const struct ms_vma *m = &p->vmas[i];
 		char range[40];
 
 		snprintf(range, sizeof(range), "%" PRIx64 "-%" PRIx64,
 			 m->start, m->end);
 		fprintf(f, "  %-33s %-4s %11s %11s %11s  %s\n", range,
-			m->perms, ms_size_str(m->rss_anon, a, sizeof(a)),
-			ms_size_str(m->lazyfree, b, sizeof(b)),
-			ms_size_str(m->lazyfree_dirty, c, sizeof(c)),
+			m->perms, ms_size_str(m->rss_anon_bytes, a, sizeof(a)),
+			ms_size_str(m->lazyfree_bytes, b, sizeof(b)),
+			ms_size_str(m->lazyfree_dirty_bytes, c, sizeof(c)),
 			printable(m->name, name, sizeof(name)));
 	}
 }
@@ -405,7 +405,7 @@ static void json_vmas(FILE *f, const struct ms_proc *p)
 	}
 	fputc('[', f);
 	for (i = 0; i < p->nr_vmas; i++) {
-		const struct ms_proc_vma *m = &p->vmas[i];
+		const struct ms_vma *m = &p->vmas[i];
 
 		fprintf(f, "%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64
 			"\",\"perms\":", i ? "," : "", m->start, m->end);
@@ -413,7 +413,8 @@ static void json_vmas(FILE *f, const struct ms_proc *p)
 		fprintf(f, ",\"rss_anon_bytes\":%" PRIu64
 			",\"lazyfree_bytes\":%" PRIu64
 			",\"lazyfree_dirty_bytes\":%" PRIu64 ",\"name\":",
-			m->rss_anon, m->lazyfree, m->lazyfree_dirty);
+			m->rss_anon_bytes, m->lazyfree_bytes,
+			m->lazyfree_dirty_bytes);
 		ms_out_json_string(f, m->name);
 		fputc('}', f);
 	}

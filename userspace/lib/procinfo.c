@@ -40,14 +40,6 @@ const struct ms_val_desc ms_val_descs[MS_NR_VALS] = {
 		"Lazily freed memory that left without reclaim (munmap, MADV_DONTNEED, exit)." },
 };
 
-static int kb_to_bytes(uint64_t kb, uint64_t *bytes)
-{
-	if (kb > UINT64_MAX / 1024)
-		return -EBADMSG;
-	*bytes = kb * 1024;
-	return 0;
-}
-
 /*
  * A size field: 1 and *bytes if present, 0 if absent, -EBADMSG if present
  * but not a size in kB (a format change, not something to read as bytes).
@@ -59,7 +51,7 @@ static int get_size(const struct ms_report *r, const char *name,
 
 	if (!f)
 		return 0;
-	if (!f->is_kb || f->value < 0 || kb_to_bytes((uint64_t)f->value, bytes))
+	if (!ms_field_bytes(f, bytes))
 		return -EBADMSG;
 	return 1;
 }
@@ -86,34 +78,17 @@ static int fill_sizes(const struct ms_report *r, bool rollup,
 	return 0;
 }
 
-static int copy_vmas(const struct ms_report *r, struct ms_proc *p)
+/* The report's VMAs, already in bytes, become p's: no copy. */
+static void take_vmas(struct ms_report *r, struct ms_proc *p)
 {
-	size_t i;
-
+	p->vmas = r->vmas;
+	p->nr_vmas = r->nr_vmas;
 	p->vmas_known = true;
-	if (!r->nr_vmas)
-		return 0;
-	p->vmas = calloc(r->nr_vmas, sizeof(*p->vmas));
-	if (!p->vmas)
-		return -ENOMEM;
-	for (i = 0; i < r->nr_vmas; i++) {
-		const struct ms_vma *v = &r->vmas[i];
-		struct ms_proc_vma *o = &p->vmas[i];
-
-		o->start = v->start;
-		o->end = v->end;
-		memcpy(o->perms, v->perms, sizeof(o->perms));
-		memcpy(o->name, v->name, sizeof(o->name));
-		if (kb_to_bytes(v->rss_anon_kb, &o->rss_anon) ||
-		    kb_to_bytes(v->lazyfree_kb, &o->lazyfree) ||
-		    kb_to_bytes(v->lazyfree_dirty_kb, &o->lazyfree_dirty))
-			return -EBADMSG;
-		p->nr_vmas++;
-	}
-	return 0;
+	r->vmas = NULL;
+	r->nr_vmas = 0;
 }
 
-int ms_proc_from_module(const struct ms_report *r, bool want_vmas,
+int ms_proc_from_module(struct ms_report *r, bool want_vmas,
 			struct ms_proc *p)
 {
 	int64_t pid = ms_report_get(r, "Pid");
@@ -128,15 +103,8 @@ int ms_proc_from_module(const struct ms_report *r, bool want_vmas,
 	if (p->tracking_known)
 		snprintf(p->tracking, sizeof(p->tracking), "%s", r->tracking);
 	ret = fill_sizes(r, false, p);
-	if (!ret && want_vmas) {
-		ret = copy_vmas(r, p);
-		if (ret) {	/* callers free only after a success */
-			free(p->vmas);
-			p->vmas = NULL;
-			p->nr_vmas = 0;
-			p->vmas_known = false;
-		}
-	}
+	if (!ret && want_vmas)	/* callers free p only after a success */
+		take_vmas(r, p);
 	return ret;
 }
 

@@ -48,13 +48,6 @@ enum ms_source {
 	MS_SRC_ROLLUP,		/* /proc/<pid>/smaps_rollup + comm */
 };
 
-struct ms_proc_vma {
-	uint64_t start, end;
-	char perms[5];
-	uint64_t rss_anon, lazyfree, lazyfree_dirty;	/* bytes */
-	char name[256];
-};
-
 /*
  * One process, or with --cgroup the sum over the processes of one cgroup
  * (then pid is 0 and nr_procs counts them).
@@ -70,12 +63,15 @@ struct ms_proc {
 	uint64_t val[MS_NR_VALS];	/* bytes */
 	bool known[MS_NR_VALS];
 	bool vmas_known;
-	struct ms_proc_vma *vmas;	/* malloc()ed */
+	struct ms_vma *vmas;	/* malloc()ed; sizes in bytes */
 	size_t nr_vmas;
 };
 
-/* Fill p from a parsed /proc/madvstat/<pid>; -EBADMSG if it is no report. */
-int ms_proc_from_module(const struct ms_report *r, bool want_vmas,
+/*
+ * Fill p from a parsed /proc/madvstat/<pid>; -EBADMSG if it is no report.
+ * With want_vmas, p takes r's VMAs (r keeps none; free both as usual).
+ */
+int ms_proc_from_module(struct ms_report *r, bool want_vmas,
 			struct ms_proc *p);
 /* Fill p from a parsed smaps_rollup; -EBADMSG if it has no Rss. */
 int ms_proc_from_rollup(const struct ms_report *r, struct ms_proc *p);

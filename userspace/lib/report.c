@@ -62,6 +62,14 @@ static const char *ms_parse_u64(const char *p, const char *end, int base,
 	return p;
 }
 
+static bool ms_kb_to_bytes(uint64_t kb, uint64_t *bytes)
+{
+	if (kb > UINT64_MAX / 1024)
+		return false;
+	*bytes = kb * 1024;
+	return true;
+}
+
 static int ms_parse_field(const char *p, const char *end, struct ms_report *r,
 			  const char **err)
 {
@@ -123,9 +131,10 @@ static int ms_parse_vma(const char *p, const char *end, struct ms_report *r,
 			const char **err)
 {
 	struct ms_vma v = { 0 };
-	uint64_t *nums[] = { &v.rss_anon_kb, &v.lazyfree_kb,
-			     &v.lazyfree_dirty_kb };
+	uint64_t *sizes[] = { &v.rss_anon_bytes, &v.lazyfree_bytes,
+			      &v.lazyfree_dirty_bytes };
 	struct ms_vma *grown;
+	uint64_t kb;
 	size_t i;
 
 	p = ms_parse_u64(p, end, 16, &v.start);
@@ -139,10 +148,14 @@ static int ms_parse_vma(const char *p, const char *end, struct ms_report *r,
 		goto bad;
 	ms_copy(v.perms, sizeof(v.perms), p, 4);
 	p += 5;
-	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
-		p = ms_parse_u64(p, end, 10, nums[i]);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		p = ms_parse_u64(p, end, 10, &kb);
 		if (!p || p == end || *p != ' ')
 			goto bad;
+		if (!ms_kb_to_bytes(kb, sizes[i])) {
+			*err = "VMA size too large";
+			return -1;
+		}
 		p++;
 	}
 	if (p == end)
@@ -225,6 +238,12 @@ const struct ms_field *ms_report_field(const struct ms_report *r,
 		if (!strcmp(r->fields[i].name, name))
 			return &r->fields[i];
 	return NULL;
+}
+
+bool ms_field_bytes(const struct ms_field *f, uint64_t *bytes)
+{
+	return f->is_kb && f->value >= 0 &&
+	       ms_kb_to_bytes((uint64_t)f->value, bytes);
 }
 
 int64_t ms_report_get(const struct ms_report *r, const char *name)

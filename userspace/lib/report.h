@@ -11,17 +11,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One "Key: value" field; sizes are kept in kB as the file prints them. */
+/*
+ * One "Key: value" field, its value as the file prints it: not every field
+ * is a size (Pid, Processes...), so is_kb says which are, in kB.
+ */
 struct ms_field {
 	char name[32];
 	int64_t value;
 	bool is_kb;
 };
 
+/*
+ * One VMA line of /proc/madvstat/<pid>. Its three columns are sizes, read
+ * as kB and kept in bytes: the unit of every size in struct ms_proc, of
+ * the JSON and of the Prometheus metrics, so no one converts them again.
+ */
 struct ms_vma {
 	uint64_t start, end;
 	char perms[5];
-	uint64_t rss_anon_kb, lazyfree_kb, lazyfree_dirty_kb;
+	uint64_t rss_anon_bytes, lazyfree_bytes, lazyfree_dirty_bytes;
 	char name[256];
 };
 
@@ -47,6 +55,9 @@ void ms_report_free(struct ms_report *r);
 /* The field called name, or NULL when absent: the one lookup by name. */
 const struct ms_field *ms_report_field(const struct ms_report *r,
 				       const char *name);
+
+/* f's value in bytes; false if f is not a size in kB or does not fit. */
+bool ms_field_bytes(const struct ms_field *f, uint64_t *bytes);
 
 /*
  * A field's value, or -1 when absent (or text: Name, Tracking). kB fields

@@ -130,7 +130,7 @@ static void test_human(void)
 	struct ms_proc p = make_proc(4242, "repro", 265588 * KB, 196608 * KB,
 				     65536 * KB, 0);
 	struct ms_proc prev = p, r = make_rollup(7, "bash", 4 * MB, 0);
-	struct ms_proc_vma vma = { 0x7f3a1c000000, 0x7f3a2c001000, "rw-p",
+	struct ms_vma vma = { 0x7f3a1c000000, 0x7f3a2c001000, "rw-p",
 				   262148 * KB, 196608 * KB, 65536 * KB,
 				   "[anon]" };
 	char *text = NULL;
@@ -304,7 +304,7 @@ static void test_json(void)
 	struct ms_proc p = make_proc(4242, "a\"b\\c\nd\001", 265588 * KB,
 				     196608 * KB, 65536 * KB, 0);
 	struct ms_proc r = make_rollup(7, "bash", 4 * MB, 0);
-	struct ms_proc_vma vma = { 0x7f3a1c000000, 0x7f3a2c001000, "rw-p",
+	struct ms_vma vma = { 0x7f3a1c000000, 0x7f3a2c001000, "rw-p",
 				   262148 * KB, 196608 * KB, 65536 * KB,
 				   "/dev/zero (\"deleted\")" };
 	char *text = NULL;

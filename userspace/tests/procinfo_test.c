@@ -70,6 +70,7 @@ static void test_from_module(void)
 
 	ok(!parse(module_fixture, &r), "module fixture parses");
 	ok(!ms_proc_from_module(&r, true, &p), "module fixture converts");
+	ok(!r.vmas && !r.nr_vmas, "the VMAs are taken from the report");
 	ms_report_free(&r);
 	is(p.pid, 4242, "pid");
 	ok(!strcmp(p.comm, "madvfree-repro"), "comm");
@@ -80,7 +81,10 @@ static void test_from_module(void)
 	ok(p.known[MS_DROPPED] && p.known[MS_RSS_EFFECTIVE], "all known");
 	ok(p.tracking_known && !strcmp(p.tracking, "live, since process start"),
 	   "tracking");
-	ok(p.vmas_known && p.nr_vmas == 1 && p.vmas[0].lazyfree == 196608 * KB &&
+	ok(p.vmas_known && p.nr_vmas == 1 &&
+	   p.vmas[0].rss_anon_bytes == 262148 * KB &&
+	   p.vmas[0].lazyfree_bytes == 196608 * KB &&
+	   p.vmas[0].lazyfree_dirty_bytes == 65536 * KB &&
 	   !strcmp(p.vmas[0].name, "[anon]"), "VMA in bytes");
 	ms_proc_free(&p);
 

@@ -54,8 +54,9 @@ static void test_module_format(void)
 	is(r.vmas[0].start, 0x7f0a00000000ULL, "VMA start");
 	is(r.vmas[0].end, 0x7f0a10000000ULL, "VMA end");
 	ok(!strcmp(r.vmas[0].perms, "rw-p"), "VMA perms");
-	is(r.vmas[0].lazyfree_kb, 196608, "VMA LazyFree");
-	is(r.vmas[1].lazyfree_dirty_kb, 4, "VMA LazyFreeDirty");
+	is(r.vmas[0].rss_anon_bytes, 262144 * 1024LL, "VMA RssAnon in bytes");
+	is(r.vmas[0].lazyfree_bytes, 196608 * 1024LL, "VMA LazyFree in bytes");
+	is(r.vmas[1].lazyfree_dirty_bytes, 4096, "VMA LazyFreeDirty in bytes");
 	ok(!strcmp(r.vmas[2].name, "/dev/zero (deleted)"),
 	   "VMA name keeps its spaces");
 	ms_report_free(&r);
@@ -105,6 +106,8 @@ static void test_malformed(void)
 		"Rss: 1 kB\n\n1000-2000 rw-p 1 1 [anon]\n", /* column missing */
 		"Rss: 1 kB\n\n1000-2000 rw-p 1 1 1\n",	/* no name */
 		"Rss: 1 kB\n\n1000-2000 rw-p 1 1 1 x\n\n", /* two blanks */
+		/* a VMA size of 2^54 kB has no uint64_t in bytes */
+		"Rss: 1 kB\n\n1000-2000 rw-p 18014398509481984 0 0 x\n",
 		":12 kB\n",
 	};
 	size_t i;
