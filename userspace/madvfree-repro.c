@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "cgroupfs.h"
-#include "report.h"
+#include "procinfo.h"
 #include "size.h"
 #include "timeline.h"
 
@@ -326,37 +326,21 @@ static void check_kept(struct run *r, const unsigned char *mem, size_t len)
 /* What the module counted for us: where the freed memory went. */
 static void print_counters(const struct opts *o)
 {
-	static const char *const names[] = {
-		"Marked", "Reclaimed", "Rescued", "RescuedPinned", "Dropped",
-	};
-	char path[64], *text;
-	struct ms_report rep;
-	const char *err;
-	unsigned int line;
-	size_t len;
+	char size[MS_SIZE_STR_LEN];
+	struct ms_proc p;
+	int v;
 
-	if (o->quiet)
+	if (o->quiet ||
+	    ms_proc_collect("/proc", true, (int)getpid(), false, &p, NULL))
 		return;
-	snprintf(path, sizeof(path), "/proc/madvstat/%d", (int)getpid());
-	text = ms_read_file(path, &len);
-	if (!text)
-		return;
-	if (!ms_report_parse(text, len, &rep, &err, &line) &&
-	    ms_report_get(&rep, "Marked") >= 0) {
-		char size[MS_SIZE_STR_LEN];
-		size_t i;
-
+	if (p.known[MS_MARKED]) {
 		printf("madvstat counters:");
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-			int64_t kb = ms_report_get(&rep, names[i]);
-
-			printf(" %s %s%s", names[i], kb < 0 ? "-" :
-			       ms_size_str((uint64_t)kb << 10, size, sizeof(size)),
-			       i + 1 < sizeof(names) / sizeof(names[0]) ? "," : "\n");
-		}
-		ms_report_free(&rep);
+		for (v = MS_MARKED; v < MS_NR_VALS; v++)
+			printf(" %s %s%s", ms_val_descs[v].field, p.known[v] ?
+			       ms_size_str(p.val[v], size, sizeof(size)) : "-",
+			       v + 1 < MS_NR_VALS ? "," : "\n");
 	}
-	free(text);
+	ms_proc_free(&p);
 }
 
 int main(int argc, char **argv)
