@@ -71,7 +71,8 @@ static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
 	return true;
 }
 
-unsigned int ms_cli_parse_secs(const char *s)
+/* Seconds, with up to three decimals, 0.1 to 86400, in ms; 0 if not. */
+static unsigned int parse_secs(const char *s)
 {
 	const char *dot = strchr(s, '.');
 	unsigned long whole, frac = 0;
@@ -107,7 +108,7 @@ static int parse_option(int c, const char *arg, char *const argv[],
 
 	switch (c) {
 	case 'w':
-		o->watch_ms = ms_cli_parse_secs(arg);
+		o->watch_ms = parse_secs(arg);
 		if (!o->watch_ms)
 			return usage_error(err, size,
 				"invalid --watch interval '%s' (seconds, 0.1 to 86400)",

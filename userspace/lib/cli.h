@@ -54,9 +54,6 @@ int ms_cli_parse(int argc, char *argv[], struct ms_opts *o, char *err,
 		 size_t errsize);
 void ms_cli_free(struct ms_opts *o);
 
-/* Seconds, with up to three decimals, 0.1 to 86400; 0 if not. */
-unsigned int ms_cli_parse_secs(const char *s);
-
 void ms_cli_usage(FILE *f);
 
 #endif /* MADVSTAT_CLI_H */

@@ -24,7 +24,8 @@ static const char *const human_notes[MS_NR_VALS] = {
 	[MS_DROPPED] = "left without reclaim (munmap, ...)",
 };
 
-long ms_out_pct10(uint64_t part, uint64_t whole)
+/* part as a percentage of whole, in tenths of a percent; -1 if whole is 0. */
+static long pct10(uint64_t part, uint64_t whole)
 {
 	double p;
 
@@ -38,7 +39,7 @@ long ms_out_pct10(uint64_t part, uint64_t whole)
 static const char *pct_words(uint64_t part, uint64_t whole, char *buf,
 			     size_t size)
 {
-	long p = ms_out_pct10(part, whole);
+	long p = pct10(part, whole);
 
 	if (p < 5 && part)
 		snprintf(buf, size, "<1%%");
@@ -57,7 +58,7 @@ static enum ms_verdict main_verdict(const struct ms_proc *p, char *buf,
 {
 	uint64_t rss = val_or0(p, MS_RSS), lf = val_or0(p, MS_LAZYFREE);
 	uint64_t dirty = val_or0(p, MS_LAZYFREE_DIRTY);
-	bool dirty_big = ms_out_pct10(dirty, rss) >= SIGNIFICANT_PCT10;
+	bool dirty_big = pct10(dirty, rss) >= SIGNIFICANT_PCT10;
 	char pct[32], sz[MS_SIZE_STR_LEN], pct2[32];
 
 	if (!rss) {
@@ -71,7 +72,7 @@ static enum ms_verdict main_verdict(const struct ms_proc *p, char *buf,
 			 ms_size_str(dirty, sz, sizeof(sz)));
 		return MS_VERDICT_CANCELLED;
 	}
-	if (ms_out_pct10(lf, rss) >= SIGNIFICANT_PCT10) {
+	if (pct10(lf, rss) >= SIGNIFICANT_PCT10) {
 		int n = snprintf(buf, size,
 			 "%s of RSS is memory the program already freed; the kernel will take it back under pressure - not a leak.",
 			 pct_words(lf, rss, pct, sizeof(pct)));
@@ -174,7 +175,7 @@ static void human_row(FILE *f, const struct ms_proc *p,
 		put_trimmed(f, line);
 		return;
 	}
-	p10 = p->known[MS_RSS] ? ms_out_pct10(p->val[v], p->val[MS_RSS]) : -1;
+	p10 = p->known[MS_RSS] ? pct10(p->val[v], p->val[MS_RSS]) : -1;
 	if (pct_of_rss(v) && p10 >= 0)
 		snprintf(pct, sizeof(pct), "%ld.%ld%% of RSS", p10 / 10,
 			 p10 % 10);
@@ -278,8 +279,7 @@ void ms_out_top(FILE *f, const struct ms_proc *v, size_t n, bool cgroup)
 		cgroup ? "  CGROUP" : "");
 	for (i = 0; i < n; i++) {
 		const struct ms_proc *p = &v[i];
-		long p10 = ms_out_pct10(val_or0(p, MS_LAZYFREE),
-					val_or0(p, MS_RSS));
+		long p10 = pct10(val_or0(p, MS_LAZYFREE), val_or0(p, MS_RSS));
 		char pct[32] = "-";
 
 		if (cgroup)
@@ -337,7 +337,8 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
-void ms_out_json_string(FILE *f, const char *str)
+/* str as a JSON string, quotes included; invalid UTF-8 becomes U+FFFD. */
+static void json_string(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 
@@ -364,7 +365,8 @@ void ms_out_json_string(FILE *f, const char *str)
 	fputc('"', f);
 }
 
-void ms_out_prom_label(FILE *f, const char *str)
+/* str as a Prometheus label value, without the quotes. */
+static void prom_label_value(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 
@@ -389,7 +391,7 @@ static void json_opt_string(FILE *f, const char *key, const char *s)
 {
 	fprintf(f, ",\"%s\":", key);
 	if (s)
-		ms_out_json_string(f, s);
+		json_string(f, s);
 	else
 		fputs("null", f);
 }
@@ -409,13 +411,13 @@ static void json_vmas(FILE *f, const struct ms_proc *p)
 
 		fprintf(f, "%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64
 			"\",\"perms\":", i ? "," : "", m->start, m->end);
-		ms_out_json_string(f, m->perms);
+		json_string(f, m->perms);
 		fprintf(f, ",\"rss_anon_bytes\":%" PRIu64
 			",\"lazyfree_bytes\":%" PRIu64
 			",\"lazyfree_dirty_bytes\":%" PRIu64 ",\"name\":",
 			m->rss_anon_bytes, m->lazyfree_bytes,
 			m->lazyfree_dirty_bytes);
-		ms_out_json_string(f, m->name);
+		json_string(f, m->name);
 		fputc('}', f);
 	}
 	fputc(']', f);
@@ -433,13 +435,13 @@ void ms_out_json(FILE *f, const struct ms_proc *p, bool cgroup, bool vmas)
 	if (cgroup) {
 		fputs("{\"cgroup\":", f);
 		if (p->cgroup)
-			ms_out_json_string(f, p->cgroup);
+			json_string(f, p->cgroup);
 		else
 			fputs("null", f);
 		fprintf(f, ",\"processes\":%u", p->nr_procs);
 	} else {
 		fprintf(f, "{\"pid\":%d,\"comm\":", p->pid);
-		ms_out_json_string(f, p->comm);
+		json_string(f, p->comm);
 		json_opt_string(f, "cgroup", p->cgroup);
 	}
 	fprintf(f, ",\"source\":\"%s\"", source_name(p->source));
@@ -462,10 +464,10 @@ static void prom_labels(FILE *f, const struct ms_proc *p, bool cgroup)
 {
 	if (cgroup) {
 		fputs("{cgroup=\"", f);
-		ms_out_prom_label(f, p->cgroup ? p->cgroup : "(unknown)");
+		prom_label_value(f, p->cgroup ? p->cgroup : "(unknown)");
 	} else {
 		fprintf(f, "{pid=\"%d\",comm=\"", p->pid);
-		ms_out_prom_label(f, p->comm);
+		prom_label_value(f, p->comm);
 	}
 	fputs("\"}", f);
 }

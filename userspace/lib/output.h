@@ -14,9 +14,6 @@
 
 #include "procinfo.h"
 
-/* part as a percentage of whole, in tenths of a percent; -1 if whole is 0. */
-long ms_out_pct10(uint64_t part, uint64_t whole);
-
 enum ms_verdict {
 	MS_VERDICT_NO_RSS,	/* nothing resident */
 	MS_VERDICT_IN_USE,	/* nothing lazily freed */
@@ -52,11 +49,5 @@ void ms_out_json(FILE *f, const struct ms_proc *p, bool cgroup, bool vmas);
 /* The Prometheus text exposition of n processes (or cgroups). */
 void ms_out_prometheus(FILE *f, const struct ms_proc *v, size_t n,
 		       bool cgroup);
-
-/* s as a JSON string, quotes included; invalid UTF-8 becomes U+FFFD. */
-void ms_out_json_string(FILE *f, const char *s);
-
-/* s as a Prometheus label value, without the quotes. */
-void ms_out_prom_label(FILE *f, const char *s);
 
 #endif /* MADVSTAT_OUTPUT_H */

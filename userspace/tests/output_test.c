@@ -56,15 +56,47 @@ static struct ms_proc make_rollup(int pid, const char *comm, uint64_t rss,
 	return p;
 }
 
+/* Run a printing function into a string. */
+#define CAPTURE(text, call)						\
+	do {								\
+		size_t len_;						\
+		FILE *f = open_memstream(&(text), &len_);		\
+		call;							\
+		fclose(f);						\
+	} while (0)
+
+/* The LF% column of `top`: LAZYFREE as a percentage of RSS. */
 static void test_percentages(void)
 {
-	is(ms_out_pct10(0, 100), 0, "0 % in tenths");
-	is(ms_out_pct10(74, 100), 740, "74 %");
-	is(ms_out_pct10(196608, 265588), 740, "module example: 74.0 %");
-	is(ms_out_pct10(1, 3), 333, "a third is 33.3 %");
-	is(ms_out_pct10(1, 0), -1, "no percentage of nothing");
-	is(ms_out_pct10(200, 100), 2000, "over 100 % is shown as it is");
-	is(ms_out_pct10(UINT64_MAX, 1), 999999, "clamped, no overflow");
+	static const struct {
+		uint64_t part, whole;
+		const char *want;
+	} cases[] = {
+		{ 0, 100, " 0.0% " },
+		{ 74, 100, " 74.0% " },
+		{ 196608, 265588, " 74.0% " },	/* the module example */
+		{ 1, 3, " 33.3% " },		/* rounded to a tenth */
+		{ 2, 3, " 66.7% " },
+		{ 200, 100, " 200.0% " },	/* over 100 % as it is */
+		{ UINT64_MAX, 1, " 99999.9% " },	/* clamped, no overflow */
+		{ 1, 0, "      - " },		/* no percentage of nothing */
+	};
+	char what[96];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ms_proc p = make_proc(1, "a", cases[i].whole,
+					     cases[i].part, 0, 0);
+		char *text = NULL;
+
+		CAPTURE(text, ms_out_top(f, &p, 1, false));
+		snprintf(what, sizeof(what), "LF%% of %llu in %llu is%s",
+			 (unsigned long long)cases[i].part,
+			 (unsigned long long)cases[i].whole, cases[i].want);
+		if (!ok(strstr(text, cases[i].want) != NULL, what))
+			printf("#   got '%s'\n", text);
+		free(text);
+	}
 }
 
 struct verdict_case {
@@ -115,15 +147,6 @@ static void test_verdicts(void)
 	ok(ms_out_verdict(&cases[0].p, buf, 8) == MS_VERDICT_NO_RSS &&
 	   strlen(buf) == 7, "verdict truncates to a small buffer");
 }
-
-/* Run a printing function into a string. */
-#define CAPTURE(text, call)						\
-	do {								\
-		size_t len_;						\
-		FILE *f = open_memstream(&(text), &len_);		\
-		call;							\
-		fclose(f);						\
-	} while (0)
 
 static void test_human(void)
 {
