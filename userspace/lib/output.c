@@ -337,12 +337,15 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
-/* str as a JSON string, quotes included; invalid UTF-8 becomes U+FFFD. */
-static void json_string(FILE *f, const char *str)
+/*
+ * str escaped for a JSON string (json) or a Prometheus label value: both
+ * escape quote, backslash and newline, and write U+FFFD for invalid UTF-8;
+ * JSON also escapes the other control characters.
+ */
+static void put_escaped(FILE *f, const char *str, bool json)
 {
 	const unsigned char *s = (const unsigned char *)str;
 
-	fputc('"', f);
 	while (*s) {
 		size_t n = utf8_len(s);
 
@@ -350,41 +353,26 @@ static void json_string(FILE *f, const char *str)
 			fprintf(f, "\\%c", *s);
 		} else if (*s == '\n') {
 			fputs("\\n", f);
-		} else if (*s == '\t') {
+		} else if (json && *s == '\t') {
 			fputs("\\t", f);
-		} else if (*s < 0x20 || *s == 0x7f) {
+		} else if (json && (*s < 0x20 || *s == 0x7f)) {
 			fprintf(f, "\\u%04x", *s);
 		} else if (!n) {
-			fputs("\\ufffd", f);
+			fputs(json ? "\\ufffd" : "\xef\xbf\xbd", f);
 			n = 1;
 		} else {
 			fwrite(s, 1, n, f);
 		}
 		s += n ? n : 1;
 	}
-	fputc('"', f);
 }
 
-/* str as a Prometheus label value, without the quotes. */
-static void prom_label_value(FILE *f, const char *str)
+/* str as a JSON string, quotes included. */
+static void json_string(FILE *f, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
-
-	while (*s) {
-		size_t n = utf8_len(s);
-
-		if (*s == '"' || *s == '\\') {
-			fprintf(f, "\\%c", *s);
-		} else if (*s == '\n') {
-			fputs("\\n", f);
-		} else if (!n) {
-			fputs("\xef\xbf\xbd", f);	/* U+FFFD */
-			n = 1;
-		} else {
-			fwrite(s, 1, n, f);
-		}
-		s += n ? n : 1;
-	}
+	fputc('"', f);
+	put_escaped(f, str, true);
+	fputc('"', f);
 }
 
 static void json_opt_string(FILE *f, const char *key, const char *s)
@@ -464,10 +452,10 @@ static void prom_labels(FILE *f, const struct ms_proc *p, bool cgroup)
 {
 	if (cgroup) {
 		fputs("{cgroup=\"", f);
-		prom_label_value(f, p->cgroup ? p->cgroup : "(unknown)");
+		put_escaped(f, p->cgroup ? p->cgroup : "(unknown)", false);
 	} else {
 		fprintf(f, "{pid=\"%d\",comm=\"", p->pid);
-		prom_label_value(f, p->comm);
+		put_escaped(f, p->comm, false);
 	}
 	fputs("\"}", f);
 }

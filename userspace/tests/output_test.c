@@ -479,6 +479,12 @@ static void test_prometheus(void)
 	CAPTURE(text, ms_out_prometheus(f, v, 0, false));
 	ok(text[0] == '\0', "Prometheus: nothing for no process");
 	free(text);
+
+	snprintf(v[2].comm, sizeof(v[2].comm), "x\xff\ty\xc3\xa9");
+	CAPTURE(text, ms_out_prometheus(f, &v[2], 1, false));
+	ok(strstr(text, "comm=\"x\xef\xbf\xbd\ty\xc3\xa9\"}") != NULL,
+	   "Prometheus label: invalid UTF-8 becomes U+FFFD, tab and valid kept");
+	free(text);
 }
 
 static void test_top_table(void)
