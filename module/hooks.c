@@ -153,7 +153,7 @@ static void madvstat_on_mark(unsigned long ip, unsigned long parent_ip,
 	/* The callee queues only folios that pass these tests. */
 	if (!mm || !folio_test_lru(folio) || !madvstat_can_turn_lazy(folio))
 		return;
-	s = madvstat_mm_get(mm);
+	s = madvstat_mm_find_or_add(mm);
 
 	/*
 	 * The caller holds a page-table lock, which keeps us on the CPU whose
@@ -288,7 +288,7 @@ static void madvstat_credit(struct mm_struct *mm, enum madvstat_counter c,
 
 	madvstat_event_add(c, nr);
 	rcu_read_lock();
-	s = madvstat_mm_get(mm);
+	s = madvstat_mm_find_or_add(mm);
 	if (s)
 		atomic_long_add(nr, &s->count[c]);
 	rcu_read_unlock();
@@ -306,7 +306,7 @@ static void madvstat_credit(struct mm_struct *mm, enum madvstat_counter c,
  * (shrink_folio_list(), 6.12 to 7.2). ReclaimFreed is charged where it is
  * freed (reclaim_free.c).
  *
- * Without a record (PREEMPT_RT, see madvstat_mm_get()) a discard goes to
+ * Without a record (PREEMPT_RT, see madvstat_mm_find_or_add()) a discard goes to
  * AllUnattributed once: with Reclaimed, or here for droppable pages, which
  * have no Reclaimed.
  */
@@ -315,7 +315,7 @@ static void madvstat_note_last_unmap(const struct madvstat_unmap *u)
 	struct madvstat_mm *s;
 
 	rcu_read_lock();
-	s = madvstat_mm_get(u->mm);
+	s = madvstat_mm_find_or_add(u->mm);
 	madvstat_freeing_note(u->folio, u->mm, s);
 	rcu_read_unlock();
 	if (!s && u->droppable && !folio_test_dirty(u->folio))

@@ -57,7 +57,7 @@ int madvstat_walk(struct mm_struct *mm, struct madvstat_counts *total,
 int madvstat_may_read(struct task_struct *task, struct mm_struct *mm);
 
 /* report.c */
-struct mm_struct *madvstat_get_mm(struct task_struct *leader);
+struct mm_struct *madvstat_get_process_mm(struct task_struct *leader);
 struct proc_dir_entry *madvstat_report_create(const char *name,
 					      struct proc_dir_entry *dir,
 					      void *data);
@@ -70,9 +70,16 @@ struct madvstat_entry {
 	struct rcu_head rcu;		/* freed after probes are done with it */
 };
 
-int madvstat_procdir_init(struct proc_dir_entry *dir);
+void madvstat_procdir_init(struct proc_dir_entry *dir);
+bool madvstat_procdir_has(struct pid *pid);
+void madvstat_procdir_apply(struct pid *pid, bool add);
+void madvstat_procdir_rescan(void);
 int madvstat_procdir_pids(struct pid ***pidsp);
 void madvstat_procdir_exit(void);
+
+/* lifecycle.c: processes as they come and go. */
+int madvstat_lifecycle_init(void);
+void madvstat_lifecycle_exit(void);
 
 /*
  * Cumulative counters of one address space, in base pages (mmstate.c).
@@ -107,7 +114,7 @@ struct madvstat_cumul {
 };
 
 struct madvstat_mm *madvstat_mm_find(const struct mm_struct *mm);
-struct madvstat_mm *madvstat_mm_get(struct mm_struct *mm);
+struct madvstat_mm *madvstat_mm_find_or_add(struct mm_struct *mm);
 void madvstat_mm_remove(const struct mm_struct *mm);
 bool madvstat_mm_add_noted(const struct mm_struct *mm, u64 id,
 			   enum madvstat_counter c, long nr);

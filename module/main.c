@@ -45,7 +45,8 @@ static int __init madvstat_init(void)
 	err = madvstat_summary_create(madvstat_dir);
 	if (err)
 		goto out_dir;
-	err = madvstat_procdir_init(madvstat_dir);
+	madvstat_procdir_init(madvstat_dir);
+	err = madvstat_lifecycle_init();
 	if (err)
 		goto out_dir;
 	return 0;
@@ -58,6 +59,7 @@ out_hooks:
 
 static void __exit madvstat_exit(void)
 {
+	madvstat_lifecycle_exit();
 	madvstat_procdir_exit();
 	proc_remove(madvstat_dir);	/* waits for open files to close */
 	madvstat_hooks_exit();

@@ -67,13 +67,14 @@ static bool madvstat_may_alloc(void)
 }
 
 /**
- * madvstat_mm_get - the state of @mm, created if it has none
+ * madvstat_mm_find_or_add - the state of @mm, created if it has none
  * @mm: an address space the caller knows to be alive (not yet in __mmdrop)
  *
- * Never sleeps. Returns NULL when memory is short, or on PREEMPT_RT when
- * the caller may not allocate.
+ * Takes no reference: call under rcu_read_lock() (or in a probe, as for
+ * madvstat_mm_find()). Never sleeps. Returns NULL when memory is short,
+ * or on PREEMPT_RT when the caller may not allocate.
  */
-struct madvstat_mm *madvstat_mm_get(struct mm_struct *mm)
+struct madvstat_mm *madvstat_mm_find_or_add(struct mm_struct *mm)
 {
 	struct madvstat_mm *s = madvstat_mm_find(mm), *old;
 	unsigned long flags;

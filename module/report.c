@@ -131,7 +131,7 @@ out:
  * exited before its other threads (it stays a zombie until they all have),
  * from any thread still running.
  */
-struct mm_struct *madvstat_get_mm(struct task_struct *leader)
+struct mm_struct *madvstat_get_process_mm(struct task_struct *leader)
 {
 	struct mm_struct *mm = get_task_mm(leader);
 	struct task_struct *t;
@@ -164,7 +164,7 @@ static int madvstat_open(struct inode *inode, struct file *file)
 	task = get_pid_task(pid, PIDTYPE_TGID);
 	if (!task)
 		return -ESRCH;
-	mm = madvstat_get_mm(task);
+	mm = madvstat_get_process_mm(task);
 	if (!mm) {
 		err = -ESRCH;	/* exiting, or a zombie */
 		goto out_task;

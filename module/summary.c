@@ -55,7 +55,7 @@ static int madvstat_add_process(struct madvstat_totals *t, struct pid *pid)
 	task = get_pid_task(pid, PIDTYPE_TGID);
 	if (!task)
 		return 0;
-	mm = madvstat_get_mm(task);
+	mm = madvstat_get_process_mm(task);
 	if (!mm || madvstat_may_read(task, mm))
 		goto out;
 	err = madvstat_walk(mm, &c, NULL, NULL);
