@@ -295,6 +295,13 @@ static inline struct folio *madvstat_mark_folio(unsigned long arg)
 #define VM_DROPPABLE	VM_NONE
 #endif
 
+/* 6.18 made mm->flags a bitmap read through mm_flags_test(). */
+#if KERNEL_VERSION(6, 18, 0) > LINUX_VERSION_CODE
+#define madvstat_mm_ksm(mm)	test_bit(MMF_VM_MERGEABLE, &(mm)->flags)
+#else
+#define madvstat_mm_ksm(mm)	mm_flags_test(MMF_VM_MERGEABLE, mm)
+#endif
+
 /* 7.1 renamed PAGEVEC_SIZE FOLIO_BATCH_SIZE (15 on 5.10, 6.1; 31 on 6.12, 7.2). */
 #if KERNEL_VERSION(7, 1, 0) > LINUX_VERSION_CODE
 #include <linux/pagevec.h>

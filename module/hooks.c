@@ -243,10 +243,8 @@ static void madvstat_on_drain(unsigned long ip, unsigned long parent_ip,
 	if (!madvstat_can_turn_lazy(folio))
 		return;		/* it will not turn: no pglazyfree either */
 	nr = folio_nr_pages(folio);
-	madvstat_event_add(MADVSTAT_MARKED, nr);
-	/* Else queued before load, on a CPU now gone, or its mm is gone. */
-	if (!found || !madvstat_mm_add_noted(e.mm, e.id, MADVSTAT_MARKED, nr))
-		madvstat_event_add(MADVSTAT_EV_UNATTRIBUTED, nr);
+	/* Not found: queued before load, or on a CPU now gone. */
+	madvstat_mm_turned_lazy(found ? e.mm : NULL, found ? e.id : 0, nr);
 }
 
 /* What the entry of try_to_unmap_one() saw, for its return. */

@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Following processes as they come and go, for their /proc/madvstat
- * entries (procdir.c).
+ * Following processes as they come and go: their /proc/madvstat entries
+ * (procdir.c) and the birth of their address spaces (mmstate.c).
  *
  * - at load, every process is entered;
  * - the sched_process_fork tracepoint asks both the new process and its
  *   parent (task_work) to enter it before they next return to user space,
- *   so the entry exists by the time fork() returns in either;
+ *   so the entry exists by the time fork() returns in either; a child with
+ *   an address space of its own joins its parent's family (mmstate.c);
  * - sched_process_exit asks the last thread of a process to remove its
  *   entry (task_work again: do_exit() runs task_works after this
  *   tracepoint and before it notifies the parent), so the entry is gone
  *   by the time wait() returns, and no worker is woken per process;
- * - sched_process_exec queues an "add" for a process it has no entry for
- *   (a usermode helper); a worker applies queued events in order.
+ * - sched_process_exec records the new address space clean, and queues an
+ *   "add" for a process it has no entry for (a usermode helper); a worker
+ *   applies queued events in order.
  * Probes may run with preemption disabled and must not sleep, so they
  * only allocate (GFP_ATOMIC) and queue; if the task_work cannot be added,
  * the event goes to the worker, and if even that allocation fails, the
@@ -170,6 +172,8 @@ static void madvstat_on_fork(void *data, struct task_struct *parent,
 	if (!thread_group_leader(child) || !child->mm ||
 	    (child->flags & PF_KTHREAD))
 		return;
+	if (child->mm != parent->mm)
+		madvstat_mm_born_fork(parent->mm, child->mm);
 	/*
 	 * Not the parent after vfork(), which returns only after the child
 	 * execs or exits: the child's own work has run by then, and the
@@ -185,6 +189,7 @@ static void madvstat_on_exec(void *data, struct task_struct *task,
 {
 	struct pid *pid = task_tgid(task);
 
+	madvstat_mm_born_exec(task->mm);
 	/*
 	 * Nearly every process was entered when it forked; only one that
 	 * never forked as a user process (a usermode helper) is new here.

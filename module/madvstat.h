@@ -8,6 +8,7 @@
 #include "requirements.h"
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 
@@ -29,7 +30,18 @@ struct madvstat_counts {
 	unsigned long lazyfree;		/* lazily freed and clean */
 	unsigned long lazyfree_dirty;	/* lazily freed, written again */
 	unsigned long droppable;	/* of the two: MAP_DROPPABLE, never marked */
+	unsigned int doubt;		/* of a total: MADVSTAT_DOUBT_* */
 };
+
+/*
+ * Why a walk that found no lazily freed page does not prove there is none
+ * (snapshot.c): the walk let mmap_lock go (mremap may have moved pages
+ * behind it); UFFDIO_MOVE can move pages under mmap_read_lock; a
+ * MAP_DROPPABLE mapping gains lazily freed pages with no mark at all.
+ */
+#define MADVSTAT_DOUBT_RELOCKED		BIT(0)
+#define MADVSTAT_DOUBT_UFFD		BIT(1)
+#define MADVSTAT_DOUBT_DROPPABLE	BIT(2)
 
 enum madvstat_vma_kind {
 	MADVSTAT_VMA_ANON,
@@ -52,6 +64,22 @@ typedef void (*madvstat_vma_fn)(void *arg, const struct madvstat_vma_rec *rec);
 /* walk.c */
 int madvstat_walk(struct mm_struct *mm, struct madvstat_counts *total,
 		  madvstat_vma_fn emit, void *arg);
+
+/* snapshot.c: the walk, or none where none is needed. */
+enum madvstat_snap_stat {
+	MADVSTAT_SNAP_WALKED,
+	MADVSTAT_SNAP_SKIPPED,		/* recorded clean: no walk */
+	MADVSTAT_SNAP_CONFIRMED,	/* recorded clean after a walk */
+	MADVSTAT_NR_SNAP
+};
+
+struct madvstat_ticket;
+int madvstat_snapshot(struct mm_struct *mm, struct madvstat_counts *c,
+		      madvstat_vma_fn emit, void *arg,
+		      struct madvstat_ticket *t);
+void madvstat_snapshot_confirm(struct mm_struct *mm,
+			       const struct madvstat_ticket *t);
+unsigned long madvstat_snap_sum(enum madvstat_snap_stat stat);
 
 /* access.c */
 int madvstat_may_read(struct task_struct *task, struct mm_struct *mm);
@@ -77,7 +105,7 @@ void madvstat_procdir_rescan(void);
 int madvstat_procdir_pids(struct pid ***pidsp);
 void madvstat_procdir_exit(void);
 
-/* lifecycle.c: processes as they come and go. */
+/* lifecycle.c: processes and address spaces as they come and go. */
 int madvstat_lifecycle_init(void);
 void madvstat_lifecycle_exit(void);
 
@@ -101,12 +129,22 @@ enum madvstat_event_kind {
 	MADVSTAT_NR_EVENTS
 };
 
+struct madvstat_family;
+
 struct madvstat_mm {
 	struct hlist_node node;		/* in the hash table, under RCU */
 	const struct mm_struct *mm;	/* the key; never dereferenced */
 	u64 id;				/* unique for the module's lifetime */
 	atomic_long_t count[MADVSTAT_NR_COUNTERS];
+	struct madvstat_family *fam;	/* NULL: madvstat_family0 */
+	long clean_gen, clean_global;	/* see "Known clean" in mmstate.c */
 	struct rcu_head rcu;
+};
+
+/* A confirmation of "clean" under way (madvstat_mm_arm()). */
+struct madvstat_ticket {
+	struct madvstat_family *fam;
+	long gen, global;
 };
 
 struct madvstat_cumul {
@@ -114,10 +152,18 @@ struct madvstat_cumul {
 };
 
 struct madvstat_mm *madvstat_mm_find(const struct mm_struct *mm);
-struct madvstat_mm *madvstat_mm_find_or_add(struct mm_struct *mm);
+struct madvstat_mm *madvstat_mm_find_or_add(const struct mm_struct *mm);
 void madvstat_mm_remove(const struct mm_struct *mm);
 bool madvstat_mm_add_noted(const struct mm_struct *mm, u64 id,
 			   enum madvstat_counter c, long nr);
+void madvstat_mm_turned_lazy(const struct mm_struct *mm, u64 id, long nr);
+void madvstat_mm_born_exec(struct mm_struct *mm);
+void madvstat_mm_born_fork(const struct mm_struct *parent,
+			   const struct mm_struct *child);
+bool madvstat_mm_clean(const struct mm_struct *mm);
+void madvstat_mm_arm(const struct mm_struct *mm, struct madvstat_ticket *t);
+bool madvstat_mm_confirm(const struct mm_struct *mm,
+			 const struct madvstat_ticket *t);
 void madvstat_mm_read(const struct mm_struct *mm, struct madvstat_cumul *c);
 void madvstat_mm_free_all(void);
 long madvstat_mm_count(void);

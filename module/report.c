@@ -82,6 +82,7 @@ static int madvstat_show(struct seq_file *m, void *v)
 {
 	struct madvstat_report *r = m->private;
 	struct mm_struct *mm = r->mm;
+	struct madvstat_ticket ticket;
 	struct madvstat_counts total;
 	struct madvstat_cumul cumul;
 	char comm[TASK_COMM_LEN] = "";
@@ -97,9 +98,14 @@ static int madvstat_show(struct seq_file *m, void *v)
 	 * The per-VMA lines are printed during the walk, before the summary
 	 * they come after; the two parts are swapped once both are known.
 	 */
-	err = madvstat_walk(mm, &total, madvstat_show_vma, m);
-	if (err)
+	err = madvstat_snapshot(mm, &total, madvstat_show_vma, m, &ticket);
+	if (err < 0)
 		goto out;
+	if (err == 1) {		/* found none: next time, no walk */
+		synchronize_rcu();
+		madvstat_snapshot_confirm(mm, &ticket);
+		err = 0;
+	}
 	vma_len = m->count - base;
 
 	madvstat_mm_read(mm, &cumul);

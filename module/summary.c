@@ -58,7 +58,7 @@ static int madvstat_add_process(struct madvstat_totals *t, struct pid *pid)
 	mm = madvstat_get_process_mm(task);
 	if (!mm || madvstat_may_read(task, mm))
 		goto out;
-	err = madvstat_walk(mm, &c, NULL, NULL);
+	err = madvstat_snapshot(mm, &c, NULL, NULL, NULL);
 	if (err)
 		goto out;
 	madvstat_mm_read(mm, &cu);
@@ -123,6 +123,12 @@ static int madvstat_summary_show(struct seq_file *m, void *v)
 	madvstat_show_kb(m, "KernelLazyFreed:", kernel[1] - madvstat_kernel_base[1]);
 	seq_printf(m, "%-15s%8ld\n", "TrackedMms:", madvstat_mm_count());
 	seq_printf(m, "%-15s%8lu\n", "MissedEvents:", madvstat_hooks_missed());
+	seq_printf(m, "%-15s%8lu\n", "Walks:",
+		   madvstat_snap_sum(MADVSTAT_SNAP_WALKED));
+	seq_printf(m, "%-15s%8lu\n", "WalksSkipped:",
+		   madvstat_snap_sum(MADVSTAT_SNAP_SKIPPED));
+	seq_printf(m, "%-15s%8lu\n", "CleanConfirmed:",
+		   madvstat_snap_sum(MADVSTAT_SNAP_CONFIRMED));
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <linux/page-flags.h>
 #include <linux/sched/signal.h>
 #include <linux/swap.h>
+#include <linux/userfaultfd_k.h>
 
 #include "compat.h"
 #include "madvstat.h"
@@ -316,6 +317,10 @@ int madvstat_walk(struct mm_struct *mm, struct madvstat_counts *total,
 			addr = vma->vm_end;
 			continue;
 		}
+		if (vma->vm_flags & VM_DROPPABLE)
+			total->doubt |= MADVSTAT_DOUBT_DROPPABLE;
+		if (userfaultfd_armed(vma))
+			total->doubt |= MADVSTAT_DOUBT_UFFD;
 		if (rec.end && (rec.start != vma->vm_start ||
 				rec.end != vma->vm_end ||
 				rec.flags != vma->vm_flags))
@@ -334,6 +339,7 @@ int madvstat_walk(struct mm_struct *mm, struct madvstat_counts *total,
 
 		/* Let the writer in, then find where we were. */
 		mmap_read_unlock(mm);
+		total->doubt |= MADVSTAT_DOUBT_RELOCKED;
 		if (fatal_signal_pending(current)) {
 			err = -EINTR;
 			break;
