@@ -10,6 +10,7 @@
 #include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/types.h>
 
 struct file;
@@ -103,6 +104,7 @@ bool madvstat_procdir_has(struct pid *pid);
 void madvstat_procdir_apply(struct pid *pid, bool add);
 void madvstat_procdir_rescan(void);
 int madvstat_procdir_pids(struct pid ***pidsp);
+unsigned long madvstat_procdir_count(void);
 void madvstat_procdir_exit(void);
 
 /* lifecycle.c: processes and address spaces as they come and go. */
@@ -183,6 +185,28 @@ unsigned long madvstat_dropped(const struct madvstat_cumul *cu,
 			       const struct madvstat_counts *c);
 void madvstat_show_cumul(struct seq_file *m, const struct madvstat_cumul *cu,
 			 unsigned long dropped, struct task_struct *leader);
+
+/* processes.c: every readable process at once. */
+struct cgroup;
+
+struct madvstat_proc {
+	struct pid *pid;		/* referenced */
+	struct cgroup *cgrp;		/* referenced, if asked for */
+	unsigned long rss, anon, dropped;
+	struct madvstat_counts snap;
+	struct madvstat_cumul cumul;
+	char comm[TASK_COMM_LEN];
+};
+
+struct madvstat_scan {
+	struct madvstat_proc *procs;
+	int n;
+	unsigned long unreadable;	/* refused to the reader */
+};
+
+int madvstat_scan(struct madvstat_scan *sc, bool cgroup);
+void madvstat_scan_free(struct madvstat_scan *sc);
+int madvstat_processes_create(struct proc_dir_entry *dir);
 
 /* summary.c */
 int madvstat_summary_init(void);

@@ -45,6 +45,9 @@ static int __init madvstat_init(void)
 	err = madvstat_summary_create(madvstat_dir);
 	if (err)
 		goto out_dir;
+	err = madvstat_processes_create(madvstat_dir);
+	if (err)
+		goto out_dir;
 	madvstat_procdir_init(madvstat_dir);
 	err = madvstat_lifecycle_init();
 	if (err)

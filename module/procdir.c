@@ -230,3 +230,15 @@ void madvstat_procdir_exit(void)
 	xa_destroy(&madvstat_entries);
 }
 
+/* How many entries there are now. */
+unsigned long madvstat_procdir_count(void)
+{
+	struct madvstat_entry *e;
+	unsigned long nr, n = 0;
+
+	mutex_lock(&madvstat_entries_lock);
+	xa_for_each(&madvstat_entries, nr, e)
+		n++;
+	mutex_unlock(&madvstat_entries_lock);
+	return n;
+}

@@ -42,41 +42,25 @@ static int madvstat_kernel_lazy(unsigned long out[2])
 	return 0;
 }
 
-/* Add one process; a process we may not read, or that is gone, adds 0. */
-static int madvstat_add_process(struct madvstat_totals *t, struct pid *pid)
+/* Add up what a scan found. */
+static void madvstat_add_scan(struct madvstat_totals *t,
+			      const struct madvstat_scan *sc)
 {
-	struct madvstat_counts c;
-	struct madvstat_cumul cu;
-	unsigned long rss, anon;
-	struct task_struct *task;
-	struct mm_struct *mm;
-	int i, err = 0;
+	int i, j;
 
-	task = get_pid_task(pid, PIDTYPE_TGID);
-	if (!task)
-		return 0;
-	mm = madvstat_get_process_mm(task);
-	if (!mm || madvstat_may_read(task, mm))
-		goto out;
-	err = madvstat_snapshot(mm, &c, NULL, NULL, NULL);
-	if (err)
-		goto out;
-	madvstat_mm_read(mm, &cu);
-	t->processes++;
-	madvstat_mm_rss(mm, &rss, &anon);
-	t->rss += rss;
-	t->anon += anon;
-	t->snap.lazyfree += c.lazyfree;
-	t->snap.lazyfree_dirty += c.lazyfree_dirty;
-	t->snap.droppable += c.droppable;
-	for (i = 0; i < MADVSTAT_NR_COUNTERS; i++)
-		t->cumul.count[i] += cu.count[i];
-	t->dropped += madvstat_dropped(&cu, &c);
-out:
-	if (mm)
-		mmput(mm);
-	put_task_struct(task);
-	return err;
+	for (i = 0; i < sc->n; i++) {
+		const struct madvstat_proc *p = &sc->procs[i];
+
+		t->processes++;
+		t->rss += p->rss;
+		t->anon += p->anon;
+		t->snap.lazyfree += p->snap.lazyfree;
+		t->snap.lazyfree_dirty += p->snap.lazyfree_dirty;
+		t->snap.droppable += p->snap.droppable;
+		for (j = 0; j < MADVSTAT_NR_COUNTERS; j++)
+			t->cumul.count[j] += p->cumul.count[j];
+		t->dropped += p->dropped;
+	}
 }
 
 static const char *const madvstat_event_names[MADVSTAT_NR_EVENTS] = {
@@ -92,21 +76,15 @@ static const char *const madvstat_event_names[MADVSTAT_NR_EVENTS] = {
 static int madvstat_summary_show(struct seq_file *m, void *v)
 {
 	struct madvstat_totals t = {};
+	struct madvstat_scan sc;
 	unsigned long kernel[2];
-	struct pid **pids;
-	int i, n, err = 0;
+	int i, err;
 
-	n = madvstat_procdir_pids(&pids);
-	if (n < 0)
-		return n;
-	for (i = 0; i < n; i++) {
-		if (!err)
-			err = madvstat_add_process(&t, pids[i]);
-		put_pid(pids[i]);
-	}
-	kvfree(pids);
+	err = madvstat_scan(&sc, false);
 	if (err)
 		return err;
+	madvstat_add_scan(&t, &sc);
+	madvstat_scan_free(&sc);
 	err = madvstat_kernel_lazy(kernel);
 	if (err)
 		return err;
