@@ -63,6 +63,9 @@ void bench_read_cost(void);
 void bench_scaling(void);
 void bench_curve(void);
 
+/* host_scan.c: a whole host in one read */
+void bench_host_scan(void);
+
 /* overhead.c: the watched program with the module vs without it. */
 void bench_overhead(void);
 

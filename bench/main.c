@@ -2,8 +2,8 @@
 /*
  * madvstat-bench [SECTION...]: runs in a guest with madvstat loaded (qemu/
  * bench boots it) and prints one row per measurement (see bench.h).
- * Sections, in order: read, scale, curve, overhead, lock, memory (default:
- * all).
+ * Sections, in order: read, scale, host, curve, overhead, lock, memory
+ * (default: all).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +26,7 @@ static const struct section {
 } sections[] = {
 	{ "read", bench_read_cost },
 	{ "scale", bench_scaling },
+	{ "host", bench_host_scan },
 	{ "curve", bench_curve },
 	{ "overhead", bench_overhead },
 	{ "lock", bench_lock_impact },
