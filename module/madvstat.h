@@ -153,6 +153,8 @@ struct madvstat_cumul {
 	unsigned long count[MADVSTAT_NR_COUNTERS];
 };
 
+int madvstat_mm_init(void);
+void madvstat_mm_exit(void);
 struct madvstat_mm *madvstat_mm_find(const struct mm_struct *mm);
 struct madvstat_mm *madvstat_mm_find_or_add(const struct mm_struct *mm);
 void madvstat_mm_remove(const struct mm_struct *mm);

@@ -33,10 +33,13 @@ static int __init madvstat_init(void)
 	err = madvstat_summary_init();
 	if (err)
 		return err;
+	err = madvstat_mm_init();
+	if (err)
+		return err;
 	/* Counting starts before anyone can read. */
 	err = madvstat_hooks_init();
 	if (err)
-		return err;
+		goto out_mm;
 	madvstat_dir = proc_mkdir("madvstat", NULL);
 	if (!madvstat_dir) {
 		err = -ENOMEM;
@@ -57,6 +60,8 @@ out_dir:
 	proc_remove(madvstat_dir);
 out_hooks:
 	madvstat_hooks_exit();
+out_mm:
+	madvstat_mm_exit();
 	return err;
 }
 
@@ -66,6 +71,7 @@ static void __exit madvstat_exit(void)
 	madvstat_procdir_exit();
 	proc_remove(madvstat_dir);	/* waits for open files to close */
 	madvstat_hooks_exit();
+	madvstat_mm_exit();
 }
 
 module_init(madvstat_init);

@@ -71,6 +71,49 @@ static struct madvstat_family madvstat_family0 = {
 
 static atomic_long_t madvstat_gen_global = ATOMIC_LONG_INIT(0);
 
+/*
+ * States come from a cache of their own, so that /proc/slabinfo shows what
+ * they take ("madvstat_mm"). A constructor keeps the cache from being
+ * merged with another of the same size (on every kernel; SLAB_NO_MERGE
+ * came only in 6.5); it has nothing to do, as each state is zeroed when
+ * allocated.
+ */
+static struct kmem_cache *madvstat_mm_cache;
+
+static void madvstat_mm_ctor(void *obj)
+{
+}
+
+static struct madvstat_mm *madvstat_mm_alloc(gfp_t gfp)
+{
+	struct madvstat_mm *s = kmem_cache_alloc(madvstat_mm_cache, gfp);
+
+	if (s)
+		memset(s, 0, sizeof(*s));
+	return s;
+}
+
+static void madvstat_mm_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(madvstat_mm_cache,
+			container_of(rcu, struct madvstat_mm, rcu));
+}
+
+int madvstat_mm_init(void)
+{
+	madvstat_mm_cache = kmem_cache_create("madvstat_mm",
+					      sizeof(struct madvstat_mm), 0, 0,
+					      madvstat_mm_ctor);
+	return madvstat_mm_cache ? 0 : -ENOMEM;
+}
+
+/* After madvstat_mm_free_all(): waits for states still freed by RCU. */
+void madvstat_mm_exit(void)
+{
+	rcu_barrier();
+	kmem_cache_destroy(madvstat_mm_cache);
+}
+
 /* Events since load, of all processes, attributed or not. */
 static DEFINE_PER_CPU(unsigned long, madvstat_events[MADVSTAT_NR_EVENTS]);
 
@@ -164,7 +207,7 @@ struct madvstat_mm *madvstat_mm_find_or_add(const struct mm_struct *mm)
 
 	if (likely(s) || !madvstat_may_alloc())
 		return s;
-	s = madvstat_kzalloc_obj(s, GFP_NOWAIT | __GFP_NOWARN);
+	s = madvstat_mm_alloc(GFP_NOWAIT | __GFP_NOWARN);
 	if (!s)
 		return NULL;
 	s->mm = mm;
@@ -178,7 +221,7 @@ struct madvstat_mm *madvstat_mm_find_or_add(const struct mm_struct *mm)
 	}
 	raw_spin_unlock_irqrestore(&madvstat_mm_lock, flags);
 	if (old) {
-		kfree(s);
+		kmem_cache_free(madvstat_mm_cache, s);
 		return old;
 	}
 	return s;
@@ -210,7 +253,7 @@ void madvstat_mm_remove(const struct mm_struct *mm)
 	if (s) {
 		/* Readers that found s may look at its family: both by RCU. */
 		madvstat_family_put(s->fam);
-		kfree_rcu(s, rcu);
+		call_rcu(&s->rcu, madvstat_mm_free_rcu);
 	}
 }
 
@@ -456,7 +499,7 @@ void madvstat_mm_free_all(void)
 		hlist_for_each_entry_safe(s, tmp, &madvstat_mm_hash[i], node) {
 			hlist_del(&s->node);
 			madvstat_family_put(s->fam);
-			kfree(s);
+			kmem_cache_free(madvstat_mm_cache, s);
 		}
 	}
 	atomic_long_set(&madvstat_mm_live, 0);

@@ -653,3 +653,23 @@ void mt_leave_lazy_mms(void)
 		if (!mt_pin_cpu((int)cpu))
 			sched_yield();
 }
+
+int64_t mt_slab_objsize(const char *cache, int64_t *active)
+{
+	FILE *f = fopen("/proc/slabinfo", "re");
+	char line[512], name[64];
+	long long act, num, size;
+	int64_t ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lld %lld %lld", name, &act, &num,
+			   &size) == 4 && !strcmp(name, cache)) {
+			*active = act;
+			ret = size;
+			break;
+		}
+	fclose(f);
+	return ret;
+}

@@ -94,6 +94,11 @@ int mt_become(uid_t uid, gid_t gid);
 int64_t mt_meminfo_kb(const char *key);
 int64_t mt_vmstat(const char *key);
 int64_t mt_status_kb(pid_t pid, const char *key);
+/*
+ * The object size of a slab cache in /proc/slabinfo, and in *active its
+ * objects in use (SLUB's count, which includes per-CPU slabs); or -errno.
+ */
+int64_t mt_slab_objsize(const char *cache, int64_t *active);
 /* The number a sysfs, sysctl or cgroup file holds, or -errno. */
 int64_t mt_file_num(const char *path);
 /*
