@@ -75,8 +75,9 @@ static atomic_long_t madvstat_gen_global = ATOMIC_LONG_INIT(0);
  * States come from a cache of their own, so that /proc/slabinfo shows what
  * they take ("madvstat_mm"). A constructor keeps the cache from being
  * merged with another of the same size (on every kernel; SLAB_NO_MERGE
- * came only in 6.5); it has nothing to do, as each state is zeroed when
- * allocated.
+ * came only in 6.5), at the price of 8 bytes a state (the free pointer
+ * then lives outside the object); it has nothing to do, as each state is
+ * zeroed when allocated.
  */
 static struct kmem_cache *madvstat_mm_cache;
 

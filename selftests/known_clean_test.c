@@ -51,6 +51,9 @@ static int kid_start(unsigned char *mem)
 		return -1;
 	if (pid)
 		return 0;
+	/* Only the holder writes commands: its exit ends the loop. */
+	close(kid_go[1]);
+	close(kid_done[0]);
 	while (read(kid_go[0], &c, 1) == 1) {
 		if (c == 'f' && madvise(mem, SMALL_BYTES, MADV_FREE))
 			c = 'E';
@@ -141,15 +144,20 @@ static int holder_start(struct holder *h)
 	int down[2], up[2];
 	char ready;
 
-	if (pipe(down) || pipe(up))
+	/* Close-on-exec: the holder must keep no end but its two. */
+	if (pipe2(down, O_CLOEXEC) || pipe2(up, O_CLOEXEC))
 		return -errno;
 	h->pid = fork();
 	if (h->pid < 0)
 		return -errno;
 	if (!h->pid) {
 		char *argv[] = { "known_clean_test", "--holder", NULL };
+		int in = fcntl(down[0], F_DUPFD_CLOEXEC, 10);
+		int out = fcntl(up[1], F_DUPFD_CLOEXEC, 10);
 
-		if (dup2(down[0], HOLD_CMD_FD) < 0 || dup2(up[1], HOLD_ACK_FD) < 0)
+		/* dup2() to another number clears close-on-exec. */
+		if (in < 0 || out < 0 || dup2(in, HOLD_CMD_FD) < 0 ||
+		    dup2(out, HOLD_ACK_FD) < 0)
 			_exit(1);
 		execv("/proc/self/exe", argv);
 		_exit(1);

@@ -20,7 +20,7 @@
 
 #define NR_PROCS	10000
 #define PROC_PAGES	4
-/* The documented bound: one 112-byte record per address space, <= 128. */
+/* The documented bound: one 112-byte record (120 in slab) each, <= 128. */
 #define BOUND_BYTES	128
 #define THREADS_MAX	"/proc/sys/kernel/threads-max"
 #define PID_MAX		"/proc/sys/kernel/pid_max"
