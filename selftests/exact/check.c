@@ -383,6 +383,12 @@ static int64_t cgroup_events(struct x_run *run, const char *key, int64_t want,
 		if (v >= want || (*slack && llabs(v - want) <= *slack) ||
 		    mt_now_ms() - start > SETTLE_MS)
 			break;
+		/*
+		 * The flush is deferrable work: its timer does not wake an
+		 * idle CPU (since 6.9 not even another CPU's), and we are
+		 * pinned to one. Keep every CPU awake a tick now and then.
+		 */
+		mt_wake_cpus(5);
 		usleep(100 * 1000);
 	}
 	if (v == want && mt_now_ms() - start > 50)

@@ -654,6 +654,24 @@ void mt_leave_lazy_mms(void)
 			sched_yield();
 }
 
+void mt_wake_cpus(int ms)
+{
+	long cpu, n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t saved;
+	int64_t until;
+
+	if (sched_getaffinity(0, sizeof(saved), &saved))
+		return;
+	for (cpu = 0; cpu < n; cpu++) {
+		if (mt_pin_cpu((int)cpu))
+			continue;
+		until = mt_now_ms() + ms;
+		while (mt_now_ms() < until)
+			;
+	}
+	sched_setaffinity(0, sizeof(saved), &saved);
+}
+
 int64_t mt_slab_objsize(const char *cache, int64_t *active)
 {
 	FILE *f = fopen("/proc/slabinfo", "re");

@@ -115,6 +115,11 @@ void *mt_lazy_free_area(size_t len);
 int64_t mt_summary_get(const char *key);
 /* Run a moment on each CPU, so that none keeps an exited mm loaded. */
 void mt_leave_lazy_mms(void);
+/*
+ * Busy @ms on each CPU in turn, then back to the caller's CPUs: a CPU that
+ * stays idle never runs its deferrable timers (memcg's periodic flush).
+ */
+void mt_wake_cpus(int ms);
 
 /* Monotonic milliseconds. */
 int64_t mt_now_ms(void);
