@@ -6,6 +6,7 @@
  *   1: a CSV timeline -> SVG
  *   2: /proc/<pid>/cgroup text
  *   3: a command line (arguments separated by NUL bytes)
+ *   4: /proc/madvstat/processes text -> every row through the outputs
  * Built and run by `make fuzz` (clang -fsanitize=fuzzer,address,undefined).
  */
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include "cli.h"
 #include "output.h"
 #include "procinfo.h"
+#include "proctable.h"
 #include "report.h"
 #include "timeline.h"
 
@@ -77,6 +79,24 @@ static void fuzz_argv(char *text, size_t len)
 	ms_cli_free(&o);
 }
 
+static int fuzz_row(void *arg, struct ms_proc *p)
+{
+	(void)arg;
+	ms_out_top(devnull, p, 1, false);
+	ms_out_json(devnull, p, false, false);
+	ms_out_prometheus(devnull, p, 1, false);
+	return 0;
+}
+
+static void fuzz_table(const char *text, size_t len)
+{
+	struct ms_table t;
+	const char *err;
+
+	ms_table_init(&t, fuzz_row, NULL);
+	ms_table_parse(&t, text, len, &err);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text, *cg;
@@ -89,7 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text = malloc(size);
 	memcpy(text, data + 1, size - 1);
 	text[size - 1] = '\0';
-	switch (data[0] % 4) {
+	switch (data[0] % 5) {
 	case 0:
 		fuzz_report(text, size - 1);
 		break;
@@ -102,6 +122,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 3:
 		fuzz_argv(text, size - 1);
+		break;
+	case 4:
+		fuzz_table(text, size - 1);
 		break;
 	}
 	free(text);

@@ -12,6 +12,7 @@
 
 #include "output.h"
 #include "procinfo.h"
+#include "proctable.h"
 
 struct ctx {
 	const struct ms_opts *o;
@@ -168,6 +169,78 @@ static size_t collect_all(const struct ctx *c, const int *pids, size_t n,
 	return nr;
 }
 
+/* The processes of the table, appended to a growing array. */
+struct rows {
+	struct ms_proc *v;
+	size_t n, cap;
+};
+
+static int add_row(void *arg, struct ms_proc *p)
+{
+	struct rows *r = arg;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		struct ms_proc *grown = realloc(r->v, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		r->v = grown;
+		r->cap = cap;
+	}
+	r->v[r->n++] = *p;
+	p->cgroup = NULL;	/* the array's now */
+	return 0;
+}
+
+/*
+ * Every process from /proc/madvstat/processes, in one read. Returns 0,
+ * -ENOENT when the module has no table (then each entry is read), or an
+ * error it reported.
+ */
+static int collect_table(const struct ctx *c, struct rows *r, size_t *denied)
+{
+	struct ms_table t;
+	const char *detail;
+	int ret;
+
+	ms_table_init(&t, add_row, r);
+	ret = ms_table_read(&t, c->proc, &detail);
+	*denied = t.unreadable;
+	if (!ret || ret == -ENOENT)
+		return ret;
+	if (ret == -EBADMSG)
+		fprintf(c->err, "madvstat: unexpected format of %s/madvstat/processes, line %u: %s\n",
+			c->proc, t.line, detail);
+	else
+		fprintf(c->err, "madvstat: reading %s/madvstat/processes: %s\n",
+			c->proc, strerror(-ret));
+	return ret;
+}
+
+/* Every process from its own entry (an older module, or no module). */
+static int collect_each(const struct ctx *c, struct rows *r, size_t *denied)
+{
+	int *pids = NULL;
+	long n;
+
+	n = ms_proc_list_pids(c->proc, c->module, &pids);
+	if (n < 0) {
+		fprintf(c->err, "madvstat: cannot list %s%s: %s\n", c->proc,
+			c->module ? "/madvstat" : "", strerror((int)-n));
+		return (int)n;
+	}
+	r->v = calloc(n ? (size_t)n : 1, sizeof(*r->v));
+	if (!r->v) {
+		free(pids);
+		fprintf(c->err, "madvstat: out of memory\n");
+		return -ENOMEM;
+	}
+	r->n = collect_all(c, pids, (size_t)n, r->v, denied);
+	free(pids);
+	return 0;
+}
+
 static void print_top(const struct ctx *c, const struct ms_proc *v,
 		      size_t n, size_t total, size_t nprocs)
 {
@@ -199,44 +272,42 @@ static void print_top(const struct ctx *c, const struct ms_proc *v,
 
 static int run_top(const struct ctx *c)
 {
-	struct ms_proc *v = NULL, *groups = NULL;
-	size_t nr = 0, denied;
-	int *pids = NULL;
-	long n, ng = 0;
+	struct ms_proc *groups = NULL;
+	struct rows r = { 0 };
+	size_t denied = 0;
+	long ng = 0;
+	int ret = -ENOENT;
 
-	n = ms_proc_list_pids(c->proc, c->module, &pids);
-	if (n < 0) {
-		fprintf(c->err, "madvstat: cannot list %s%s: %s\n", c->proc,
-			c->module ? "/madvstat" : "", strerror((int)-n));
+	if (c->module)
+		ret = collect_table(c, &r, &denied);
+	if (ret == -ENOENT)
+		ret = collect_each(c, &r, &denied);
+	if (ret) {
+		if (ret == -ENOMEM)
+			fprintf(c->err, "madvstat: out of memory\n");
+		ms_top_free(r.v, r.n);
 		return 1;
 	}
-	v = calloc(n ? (size_t)n : 1, sizeof(*v));
-	if (!v)
-		goto nomem;
-	nr = collect_all(c, pids, (size_t)n, v, &denied);
 	if (c->o->cgroup) {
-		ng = ms_top_by_cgroup(v, nr, &groups);
-		if (ng < 0)
-			goto nomem;
+		ng = ms_top_by_cgroup(r.v, r.n, &groups);
+		if (ng < 0) {
+			fprintf(c->err, "madvstat: out of memory\n");
+			ms_top_free(r.v, r.n);
+			return 1;
+		}
 		ms_top_sort(groups, (size_t)ng, c->o->sort);
-		print_top(c, groups, (size_t)ng, (size_t)ng, nr);
+		print_top(c, groups, (size_t)ng, (size_t)ng, r.n);
 	} else {
-		ms_top_sort(v, nr, c->o->sort);
-		print_top(c, v, nr, nr, nr);
+		ms_top_sort(r.v, r.n, c->o->sort);
+		print_top(c, r.v, r.n, r.n, r.n);
 	}
 	if (denied)
 		fprintf(c->err,
 			"madvstat: %zu process%s not readable (permission)\n",
 			denied, denied == 1 ? "" : "es");
 	ms_top_free(groups, (size_t)ng);
-	ms_top_free(v, nr);
-	free(pids);
+	ms_top_free(r.v, r.n);
 	return 0;
-nomem:
-	fprintf(c->err, "madvstat: out of memory\n");
-	ms_top_free(v, nr);
-	free(pids);
-	return 1;
 }
 
 int ms_cmd_run(const struct ms_opts *o, const char *proc, FILE *out,

@@ -117,11 +117,16 @@ int ms_proc_from_rollup(const struct ms_report *r, struct ms_proc *p)
 	ret = fill_sizes(r, true, p);
 	if (ret)
 		return ret;
+	ms_proc_set_effective(p);
+	return 0;
+}
+
+void ms_proc_set_effective(struct ms_proc *p)
+{
 	/* RssEffective is defined as Rss - LazyFree, floored at 0. */
 	p->val[MS_RSS_EFFECTIVE] = p->val[MS_RSS] > p->val[MS_LAZYFREE] ?
 		p->val[MS_RSS] - p->val[MS_LAZYFREE] : 0;
-	p->known[MS_RSS_EFFECTIVE] = true;
-	return 0;
+	p->known[MS_RSS_EFFECTIVE] = p->known[MS_RSS] && p->known[MS_LAZYFREE];
 }
 
 char *ms_proc_parse_cgroup(const char *text)

@@ -76,6 +76,9 @@ int ms_proc_from_module(struct ms_report *r, bool want_vmas,
 /* Fill p from a parsed smaps_rollup; -EBADMSG if it has no Rss. */
 int ms_proc_from_rollup(const struct ms_report *r, struct ms_proc *p);
 
+/* RssEffective from Rss and LazyFree, where a source does not give it. */
+void ms_proc_set_effective(struct ms_proc *p);
+
 /* The path of the cgroup v2 line ("0::/path") of /proc/<pid>/cgroup text. */
 char *ms_proc_parse_cgroup(const char *text);
 

@@ -36,9 +36,8 @@ static const char *ms_skip_blanks(const char *p, const char *end)
 	return p;
 }
 
-/* Parse an unsigned decimal; returns the end, or NULL if none. */
-static const char *ms_parse_u64(const char *p, const char *end, int base,
-				uint64_t *out)
+const char *ms_parse_u64(const char *p, const char *end, int base,
+			 uint64_t *out)
 {
 	uint64_t v = 0;
 	const char *start = p;
@@ -62,7 +61,7 @@ static const char *ms_parse_u64(const char *p, const char *end, int base,
 	return p;
 }
 
-static bool ms_kb_to_bytes(uint64_t kb, uint64_t *bytes)
+bool ms_kb_to_bytes(uint64_t kb, uint64_t *bytes)
 {
 	if (kb > UINT64_MAX / 1024)
 		return false;

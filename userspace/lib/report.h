@@ -65,6 +65,15 @@ bool ms_field_bytes(const struct ms_field *f, uint64_t *bytes);
  */
 int64_t ms_report_get(const struct ms_report *r, const char *name);
 
+/*
+ * The unsigned number (base 10 or 16, lower case) at p, before end: returns
+ * where it stops, or NULL if there is none or it overflows.
+ */
+const char *ms_parse_u64(const char *p, const char *end, int base,
+			 uint64_t *out);
+/* kb in bytes; false if it does not fit. */
+bool ms_kb_to_bytes(uint64_t kb, uint64_t *bytes);
+
 /* Read a whole (proc) file into a NUL-terminated malloc()ed buffer. */
 char *ms_read_file(const char *path, size_t *len);
 

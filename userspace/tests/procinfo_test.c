@@ -524,9 +524,48 @@ static void test_commands(const char *root)
 	run_free(&r);
 }
 
+/* A /proc whose module has the table: top reads it and no entry. */
+static void test_top_from_table(const char *root)
+{
+	struct run r;
+
+	put(root, "madvstat/summary", "Processes: 2\n");
+	put(root, "madvstat/processes",
+	    "# unreadable 2\n"
+	    "Pid Rss RssAnon LazyFree LazyFreeDirty Droppable Marked Reclaimed Rescued RescuedPinned Dropped ReclaimFreed Name Cgroup\n"
+	    "77 8192 4096 2048 0 0 - - - - - - worker /app.slice/repro.service\n"
+	    "4242 265588 262704 196608 65536 0 262144 1024 0 0 0 512 madvfree-repro /app.slice/repro.service\n"
+	    "9 100 0 0 0 0 0 0 0 0 0 0 my\\040sh /\n");
+	r = run(root, (const char *const[]){ "top", NULL });
+	ok(r.status == 0 && strstr(r.out, "3 processes (from /proc/madvstat)") &&
+	   strstr(r.out, "   4242 madvfree-repro") &&
+	   strstr(r.out, "      9 my sh"),
+	   "top from /proc/madvstat/processes alone (no entry read)");
+	ok(strstr(r.out, "4242") < strstr(r.out, "   77 "),
+	   "top from the table: sorted by lazyfree");
+	ok(!strcmp(r.err, "madvstat: 2 processes not readable (permission)\n"),
+	   "top from the table: the unreadable count");
+	run_free(&r);
+
+	r = run(root, (const char *const[]){ "top", "--cgroup", "--json", NULL });
+	ok(r.status == 0 && count_lines(r.out) == 2 &&
+	   strstr(r.out, "{\"cgroup\":\"/app.slice/repro.service\",\"processes\":2,") &&
+	   strstr(r.out, "\"marked_bytes\":null"),
+	   "top --cgroup from the table: sums per Cgroup column");
+	run_free(&r);
+
+	put(root, "madvstat/processes", "Pid Rss LazyFree Name\n1 x 0 a\n");
+	r = run(root, (const char *const[]){ "top", NULL });
+	ok(r.status == 1 && strstr(r.err, "unexpected format of") &&
+	   strstr(r.err, "processes, line 2"),
+	   "a malformed table: exit 1, the line named");
+	run_free(&r);
+}
+
 int main(void)
 {
 	char root[] = "/tmp/madvstat-procinfo-test.XXXXXX";
+	char root2[] = "/tmp/madvstat-proctable-top.XXXXXX";
 
 	test_from_module();
 	test_from_rollup();
@@ -540,5 +579,9 @@ int main(void)
 	test_collect(root);
 	test_commands(root);
 	rm_rf(root);
+	if (!ok(mkdtemp(root2) != NULL, "fixture directory with the table"))
+		return tap_done();
+	test_top_from_table(root2);
+	rm_rf(root2);
 	return tap_done();
 }
