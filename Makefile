@@ -160,15 +160,31 @@ SELFTEST_CFLAGS := $(filter-out -std=c11,$(USER_CFLAGS)) -std=gnu11 \
 
 user: $(addprefix $(BUILD)/user/,$(USER_PROGS))
 
+# The exporter's HTTP server is libmicrohttpd's, linked dynamically into
+# the host's madvstat and its tests only; the other programs and the
+# static ones of the guests are built without it (httpd.c's stub).
+MHD_CFLAGS := -DMS_HAVE_MHD
+MHD_LIBS := -lmicrohttpd
+$(BUILD)/user/madvstat: PROG_CFLAGS := $(MHD_CFLAGS)
+$(BUILD)/user/madvstat: PROG_LIBS := $(MHD_LIBS)
+
 $(BUILD)/user/%: userspace/%.c $(USER_LIB) $(USER_HDR) VERSION
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Iuserspace/lib -o $@ $< $(USER_LIB)
+	$(CC) $(USER_CFLAGS) $(PROG_CFLAGS) -Iuserspace/lib -o $@ $< $(USER_LIB) \
+		$(PROG_LIBS)
 
 # Host unit tests, under ASan and UBSan; TAP output, totals last, summed
 # by the same runner the guests use.
 USER_SCRIPT_TESTS := $(patsubst userspace/tests/%.sh,%,$(wildcard userspace/tests/*_test.sh))
-user-test: $(addprefix $(BUILD)/user-test/,$(USER_TESTS) $(USER_SCRIPT_TESTS))
+user-test: $(addprefix $(BUILD)/user-test/,$(USER_TESTS) $(USER_SCRIPT_TESTS)) \
+		$(BUILD)/user-test/madvstat
 	@./qemu/guest-run-selftests $(BUILD)/user-test
+
+# madvstat itself under ASan and UBSan, for the script tests (exporter_test).
+$(BUILD)/user-test/madvstat: userspace/madvstat.c $(USER_LIB) $(USER_HDR) VERSION
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(MHD_CFLAGS) $(SAN_FLAGS) -Iuserspace/lib -o $@ $< \
+		$(USER_LIB) $(MHD_LIBS)
 
 # The script tests run from the top of the tree, like the rest.
 $(BUILD)/user-test/%_test: userspace/tests/%_test.sh
@@ -177,8 +193,8 @@ $(BUILD)/user-test/%_test: userspace/tests/%_test.sh
 
 $(BUILD)/user-test/%: userspace/tests/%.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -Iuserspace/lib -Iuserspace/tests \
-		-o $@ $< $(USER_LIB)
+	$(CC) $(USER_CFLAGS) $(MHD_CFLAGS) $(SAN_FLAGS) -Iuserspace/lib \
+		-Iuserspace/tests -o $@ $< $(USER_LIB) $(MHD_LIBS)
 
 # What the guests run, static, the same for every kernel: the selftests,
 # the user-space programs and the benchmark.

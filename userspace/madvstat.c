@@ -3,18 +3,27 @@
  * madvstat: how much of a process's memory is lazily freed (MADV_FREE).
  * See Documentation/madvstat.1; the work is in userspace/lib/.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "exporter.h"
 
 int main(int argc, char *argv[])
 {
+	/* The tests' fixture trees stand in for /proc and /sys/fs/cgroup. */
+	const char *root = getenv("MADVSTAT_TEST_ROOT");
+	char proc[PATH_MAX] = "/proc", cgroupfs[PATH_MAX] = "/sys/fs/cgroup";
 	struct ms_opts o;
 	char err[256];
 	int status;
 
+	if (root && *root) {
+		snprintf(proc, sizeof(proc), "%s/proc", root);
+		snprintf(cgroupfs, sizeof(cgroupfs), "%s/sys/fs/cgroup", root);
+	}
 	if (ms_cli_parse(argc, argv, &o, err, sizeof(err))) {
 		fprintf(stderr, "madvstat: %s\nTry 'madvstat --help'.\n", err);
 		ms_cli_free(&o);
@@ -29,8 +38,11 @@ int main(int argc, char *argv[])
 		printf("madvstat %s\n", MS_VERSION);
 		status = 0;
 		break;
+	case MS_CMD_EXPORTER:
+		status = ms_exporter_run(&o, proc, cgroupfs, stderr);
+		break;
 	default:
-		status = ms_cmd_run(&o, "/proc", stdout, stderr);
+		status = ms_cmd_run(&o, proc, stdout, stderr);
 		break;
 	}
 	ms_cli_free(&o);

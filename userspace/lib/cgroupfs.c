@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "report.h"
+
 int ms_write_str(const char *path, const char *s)
 {
 	size_t len = strlen(s);
@@ -47,6 +49,41 @@ int ms_read_str(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+int ms_cgroup_read_u64(const char *dir, const char *name, uint64_t *v)
+{
+	char path[4096], buf[32];
+	const char *end;
+	int err;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path))
+		return -ENAMETOOLONG;
+	err = ms_read_str(path, buf, sizeof(buf));
+	if (err)
+		return err;
+	if (!strcmp(buf, "max"))
+		return -ERANGE;
+	end = buf + strlen(buf);
+	return ms_parse_u64(buf, end, 10, v) == end ? 0 : -EBADMSG;
+}
+
+int ms_cgroup_stat_get(const char *text, const char *key, uint64_t *v)
+{
+	size_t klen = strlen(key);
+	const char *p = text;
+
+	while (*p) {
+		const char *eol = p + strcspn(p, "\n");
+
+		if ((size_t)(eol - p) > klen && !strncmp(p, key, klen) &&
+		    p[klen] == ' ')
+			return ms_parse_u64(p + klen + 1, eol, 10, v) == eol ?
+			       0 : -EBADMSG;
+		p = *eol ? eol + 1 : eol;
+	}
+	return -ENOENT;
+}
+
 /*
  * Before 5.19 there is no memory.reclaim. Writing memory.high reclaims
  * synchronously until the group's usage is below the new limit (5.10's
@@ -55,21 +92,19 @@ int ms_read_str(const char *path, char *buf, size_t size)
  */
 static int ms_cgroup_squeeze_high(const char *dir, uint64_t bytes)
 {
-	char path[256], cur[32], old[32], high[32];
-	unsigned long long usage;
+	char path[256], old[32], high[32];
+	uint64_t usage;
 	int err, err2;
 
-	snprintf(path, sizeof(path), "%s/memory.current", dir);
-	err = ms_read_str(path, cur, sizeof(cur));
+	err = ms_cgroup_read_u64(dir, "memory.current", &usage);
 	if (err)
 		return err;
-	usage = strtoull(cur, NULL, 10);
 	snprintf(path, sizeof(path), "%s/memory.high", dir);
 	err = ms_read_str(path, old, sizeof(old));
 	if (err)
 		return err;
 	snprintf(high, sizeof(high), "%llu",
-		 usage > bytes ? usage - (unsigned long long)bytes : 0);
+		 (unsigned long long)(usage > bytes ? usage - bytes : 0));
 	err = ms_write_str(path, high);
 	err2 = ms_write_str(path, old);
 	return err ? err : err2;

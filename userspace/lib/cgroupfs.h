@@ -15,6 +15,17 @@ int ms_write_str(const char *path, const char *s);
 /* Read a small file into buf (NUL-terminated), without its trailing newline. */
 int ms_read_str(const char *path, char *buf, size_t size);
 /*
+ * The number in the file dir/name (memory.current, memory.max...): 0 and
+ * *v, -ERANGE for "max" (no limit), -EBADMSG for anything else that is
+ * not one number, or a negative errno.
+ */
+int ms_cgroup_read_u64(const char *dir, const char *name, uint64_t *v);
+/*
+ * The value of key in "key value" lines (memory.stat): 0 and *v,
+ * -ENOENT if absent, -EBADMSG if not a number.
+ */
+int ms_cgroup_stat_get(const char *text, const char *key, uint64_t *v);
+/*
  * Ask the cgroup v2 directory dir to reclaim bytes: through memory.reclaim
  * (5.19+), or, where it does not exist, by lowering memory.high that much
  * below memory.current and putting the old limit back. memory.reclaim's

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "httpd.h"
 #include "procinfo.h"
 
 enum {
@@ -17,6 +18,12 @@ enum {
 	OPT_VMAS,
 	OPT_NO_MODULE,
 	OPT_CGROUP,
+	OPT_LISTEN,
+	OPT_TOP,
+	OPT_MAX_CGROUPS,
+	OPT_TEXTFILE,
+	OPT_ONCE,
+	OPT_INTERVAL,
 };
 
 static const struct option long_options[] = {
@@ -29,6 +36,12 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
 	{ "no-module", no_argument, NULL, OPT_NO_MODULE },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "max-cgroups", required_argument, NULL, OPT_MAX_CGROUPS },
+	{ "textfile", required_argument, NULL, OPT_TEXTFILE },
+	{ "once", no_argument, NULL, OPT_ONCE },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -37,6 +50,7 @@ static const struct option long_options[] = {
 /* What the options said, before the operands are known. */
 struct seen {
 	bool help, version, json, prometheus, count, limit, sort;
+	bool exporter;	/* an option of the exporter's */
 };
 
 static int usage_error(char *err, size_t size, const char *fmt, ...)
@@ -154,6 +168,46 @@ static int parse_option(int c, const char *arg, char *const argv[],
 	case OPT_NO_MODULE:
 		o->no_module = true;
 		return 0;
+	case OPT_LISTEN:
+		if (ms_listen_parse(arg, NULL, 0, NULL))
+			return usage_error(err, size,
+				"invalid --listen '%s' ([ADDR]:PORT, e.g. :%s, 127.0.0.1:%s, [::1]:%s)",
+				arg, MS_EXPORTER_PORT, MS_EXPORTER_PORT,
+				MS_EXPORTER_PORT);
+		o->listen = arg;
+		seen->exporter = true;
+		return 0;
+	case OPT_TOP:
+	case OPT_MAX_CGROUPS:
+		if (!parse_ulong(arg, 100000, &v))
+			return usage_error(err, size,
+				"invalid %s '%s' (a number, 0 to 100000)",
+				c == OPT_TOP ? "--top" : "--max-cgroups", arg);
+		if (c == OPT_TOP)
+			o->exp_top = v;
+		else
+			o->max_cgroups = v;
+		seen->exporter = true;
+		return 0;
+	case OPT_TEXTFILE:
+		if (!*arg)
+			return usage_error(err, size,
+				"--textfile needs a directory");
+		o->textfile = arg;
+		seen->exporter = true;
+		return 0;
+	case OPT_ONCE:
+		o->once = true;
+		seen->exporter = true;
+		return 0;
+	case OPT_INTERVAL:
+		o->interval_ms = parse_secs(arg);
+		if (o->interval_ms < 1000)
+			return usage_error(err, size,
+				"invalid --interval '%s' (seconds, 1 to 86400)",
+				arg);
+		seen->exporter = true;
+		return 0;
 	case 'h':
 		seen->help = true;
 		return 0;
@@ -180,11 +234,11 @@ static int parse_operands(int argc, char *argv[], struct ms_opts *o,
 	if (optind == argc)
 		return usage_error(err, size,
 			"no PID given ('madvstat top' shows every process)");
-	if (!strcmp(argv[optind], "top")) {
-		o->cmd = MS_CMD_TOP;
+	if (!strcmp(argv[optind], "top") || !strcmp(argv[optind], "exporter")) {
+		o->cmd = argv[optind][0] == 't' ? MS_CMD_TOP : MS_CMD_EXPORTER;
 		if (optind + 1 < argc)
-			return usage_error(err, size,
-				"'top' takes no PID ('%s')", argv[optind + 1]);
+			return usage_error(err, size, "'%s' takes no PID ('%s')",
+					   argv[optind], argv[optind + 1]);
 		return 0;
 	}
 	o->pids = calloc((size_t)(argc - optind), sizeof(*o->pids));
@@ -201,6 +255,26 @@ static int parse_operands(int argc, char *argv[], struct ms_opts *o,
 	return 0;
 }
 
+static int check_exporter(struct ms_opts *o, const struct seen *seen,
+			  char *err, size_t size)
+{
+	if (seen->json || seen->prometheus || o->watch_ms || o->vmas ||
+	    seen->limit || seen->sort || o->cgroup || o->no_module)
+		return usage_error(err, size,
+			"'exporter' takes only --listen, --top, --max-cgroups, --textfile, --once and --interval");
+	if ((o->once || o->interval_ms) && !o->textfile)
+		return usage_error(err, size,
+			"--once and --interval go with --textfile");
+	if (o->once && (o->interval_ms || o->listen))
+		return usage_error(err, size,
+			"--once writes the textfile and exits: not with --interval or --listen");
+	if (!o->listen && !o->textfile)
+		o->listen = MS_EXPORTER_LISTEN;
+	if (!o->interval_ms)
+		o->interval_ms = MS_EXPORTER_INTERVAL_MS;
+	return 0;
+}
+
 /* Options that go with one command only, or not together. */
 static int check_combinations(struct ms_opts *o, const struct seen *seen,
 			      char *err, size_t size)
@@ -212,6 +286,11 @@ static int check_combinations(struct ms_opts *o, const struct seen *seen,
 		    seen->prometheus ? MS_FMT_PROMETHEUS : MS_FMT_HUMAN;
 	if (seen->count && !o->watch_ms)
 		return usage_error(err, size, "--count goes with --watch");
+	if (o->cmd == MS_CMD_EXPORTER)
+		return check_exporter(o, seen, err, size);
+	if (seen->exporter)
+		return usage_error(err, size,
+			"--listen, --top, --max-cgroups, --textfile, --once and --interval go with 'exporter'");
 	if (o->cmd == MS_CMD_TOP) {
 		if (o->watch_ms)
 			return usage_error(err, size,
@@ -241,6 +320,8 @@ int ms_cli_parse(int argc, char *argv[], struct ms_opts *o, char *err,
 	memset(o, 0, sizeof(*o));
 	o->top_n = MS_TOP_DEFAULT;
 	o->sort = MS_SORT_LAZYFREE;
+	o->exp_top = MS_EXPORTER_TOP;
+	o->max_cgroups = MS_EXPORTER_MAX_CGROUPS;
 	err[0] = '\0';
 	opterr = 0;
 	optind = 0;	/* glibc: start afresh, even after an earlier parse */
@@ -270,6 +351,7 @@ void ms_cli_usage(FILE *f)
 	fputs(
 "Usage: madvstat [OPTION]... PID...\n"
 "       madvstat top [-n N] [--sort KEY] [--cgroup] [OPTION]...\n"
+"       madvstat exporter [--listen [ADDR]:PORT] [--top N] [--textfile DIR]\n"
 "How much of a process's memory is lazily freed (MADV_FREE): memory it\n"
 "already gave back that still counts in its RSS until the kernel needs it.\n"
 "Reads /proc/madvstat (madvstat.ko), else /proc/PID/smaps_rollup.\n"
@@ -277,6 +359,8 @@ void ms_cli_usage(FILE *f)
 "Commands:\n"
 "  PID...               a summary and a verdict for each process\n"
 "  top                  every process, largest first\n"
+"  exporter             serve Prometheus metrics over HTTP, and/or write\n"
+"                       them for node_exporter's textfile collector\n"
 "\n"
 "Options:\n"
 "  -w, --watch SECS     redraw the summary of one PID every SECS seconds,\n"
@@ -290,6 +374,16 @@ void ms_cli_usage(FILE *f)
 "      --prometheus     Prometheus text format, for node_exporter's\n"
 "                       textfile collector\n"
 "      --no-module      read smaps_rollup even if the module is loaded\n"
+"\n"
+"Exporter options (Documentation/exporter.rst lists the metrics):\n"
+"      --listen [ADDR]:PORT  serve /metrics there (default " MS_EXPORTER_LISTEN ";\n"
+"                       the default when --textfile is not given)\n"
+"      --top N          export the N processes holding the most lazily\n"
+"                       freed memory, with pid and comm labels (default 5)\n"
+"      --max-cgroups N  export at most N cgroups (default 1000)\n"
+"      --textfile DIR   write DIR/madvstat.prom atomically every --interval\n"
+"      --interval SECS  seconds between textfile writes (default 60)\n"
+"      --once           write the textfile once and exit\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"

@@ -19,10 +19,17 @@
 #define MS_VERSION "unknown"
 #endif
 #define MS_TOP_DEFAULT 20
+/* The exporter's defaults: Documentation/exporter.rst says why. */
+#define MS_EXPORTER_PORT "19478"
+#define MS_EXPORTER_LISTEN ":" MS_EXPORTER_PORT
+#define MS_EXPORTER_TOP 5
+#define MS_EXPORTER_MAX_CGROUPS 1000
+#define MS_EXPORTER_INTERVAL_MS 60000
 
 enum ms_cmd {
 	MS_CMD_PIDS,		/* madvstat PID... */
 	MS_CMD_TOP,		/* madvstat top */
+	MS_CMD_EXPORTER,	/* madvstat exporter */
 	MS_CMD_HELP,
 	MS_CMD_VERSION,
 };
@@ -43,6 +50,13 @@ struct ms_opts {
 	enum ms_sort_key sort;
 	int *pids;			/* malloc()ed */
 	size_t nr_pids;
+	/* exporter */
+	const char *listen;		/* [ADDR]:PORT, or NULL: none */
+	const char *textfile;		/* directory, or NULL: none */
+	bool once;			/* write the textfile once, exit */
+	unsigned int interval_ms;	/* between textfile writes */
+	size_t exp_top;			/* processes by LazyFree; 0: none */
+	size_t max_cgroups;
 };
 
 /*

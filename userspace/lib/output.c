@@ -342,7 +342,7 @@ static size_t utf8_len(const unsigned char *s)
  * escape quote, backslash and newline, and write U+FFFD for invalid UTF-8;
  * JSON also escapes the other control characters.
  */
-static void put_escaped(FILE *f, const char *str, bool json)
+void ms_out_escaped(FILE *f, const char *str, bool json)
 {
 	const unsigned char *s = (const unsigned char *)str;
 
@@ -371,7 +371,7 @@ static void put_escaped(FILE *f, const char *str, bool json)
 static void json_string(FILE *f, const char *str)
 {
 	fputc('"', f);
-	put_escaped(f, str, true);
+	ms_out_escaped(f, str, true);
 	fputc('"', f);
 }
 
@@ -452,10 +452,10 @@ static void prom_labels(FILE *f, const struct ms_proc *p, bool cgroup)
 {
 	if (cgroup) {
 		fputs("{cgroup=\"", f);
-		put_escaped(f, p->cgroup ? p->cgroup : "(unknown)", false);
+		ms_out_escaped(f, p->cgroup ? p->cgroup : "(unknown)", false);
 	} else {
 		fprintf(f, "{pid=\"%d\",comm=\"", p->pid);
-		put_escaped(f, p->comm, false);
+		ms_out_escaped(f, p->comm, false);
 	}
 	fputs("\"}", f);
 }

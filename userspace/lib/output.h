@@ -46,6 +46,13 @@ void ms_out_top(FILE *f, const struct ms_proc *v, size_t n, bool cgroup);
 /* One JSON object and a newline; a cgroup sum if cgroup. */
 void ms_out_json(FILE *f, const struct ms_proc *p, bool cgroup, bool vmas);
 
+/*
+ * str escaped for a JSON string (json) or a Prometheus label value (both
+ * formats): quote, backslash and newline escaped, invalid UTF-8 written
+ * as U+FFFD; JSON also escapes the other control characters.
+ */
+void ms_out_escaped(FILE *f, const char *str, bool json);
+
 /* The Prometheus text exposition of n processes (or cgroups). */
 void ms_out_prometheus(FILE *f, const struct ms_proc *v, size_t n,
 		       bool cgroup);

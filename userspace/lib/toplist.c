@@ -30,7 +30,7 @@ const char *ms_top_sort_name(enum ms_sort_key key)
 }
 
 /* NULL (unknown) after every path. */
-static int cmp_cgroup(const char *a, const char *b)
+int ms_top_cmp_cgroup(const char *a, const char *b)
 {
 	if (!a || !b)
 		return (a == NULL) - (b == NULL);
@@ -46,13 +46,25 @@ static int cmp_by(const struct ms_proc *a, const struct ms_proc *b,
 		return a->val[val] > b->val[val] ? -1 : 1;
 	if (a->pid != b->pid)
 		return a->pid < b->pid ? -1 : 1;
-	return cmp_cgroup(a->cgroup, b->cgroup);
+	return ms_top_cmp_cgroup(a->cgroup, b->cgroup);
 }
 
 #define DEFINE_CMP(name, val)						\
 static int name(const void *a, const void *b)				\
 {									\
 	return cmp_by(a, b, val);					\
+}
+
+static const enum ms_val sort_vals[] = {
+	[MS_SORT_LAZYFREE] = MS_LAZYFREE,
+	[MS_SORT_RECLAIMED] = MS_RECLAIMED,
+	[MS_SORT_RSS] = MS_RSS,
+};
+
+int ms_top_cmp(const struct ms_proc *a, const struct ms_proc *b,
+	       enum ms_sort_key key)
+{
+	return cmp_by(a, b, sort_vals[key]);
 }
 
 DEFINE_CMP(cmp_lazyfree, MS_LAZYFREE)
@@ -75,7 +87,7 @@ static int cmp_proc_cgroup(const void *a, const void *b)
 {
 	const struct ms_proc *const *x = a, *const *y = b;
 
-	return cmp_cgroup((*x)->cgroup, (*y)->cgroup);
+	return ms_top_cmp_cgroup((*x)->cgroup, (*y)->cgroup);
 }
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
@@ -83,7 +95,7 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-static void add_to_group(struct ms_proc *g, const struct ms_proc *p)
+void ms_top_group_add(struct ms_proc *g, const struct ms_proc *p)
 {
 	int i;
 
@@ -94,7 +106,7 @@ static void add_to_group(struct ms_proc *g, const struct ms_proc *p)
 	g->nr_procs += p->nr_procs ? p->nr_procs : 1;
 }
 
-static int start_group(struct ms_proc *g, const struct ms_proc *p)
+int ms_top_group_start(struct ms_proc *g, const struct ms_proc *p)
 {
 	int i;
 
@@ -128,11 +140,12 @@ long ms_top_by_cgroup(const struct ms_proc *v, size_t n,
 		sorted[i] = &v[i];
 	qsort(sorted, n, sizeof(*sorted), cmp_proc_cgroup);
 	for (i = 0; i < n; i++) {
-		if (!i || cmp_cgroup(sorted[i]->cgroup, sorted[i - 1]->cgroup)) {
-			if (start_group(&groups[nr++], sorted[i]))
+		if (!i || ms_top_cmp_cgroup(sorted[i]->cgroup,
+					    sorted[i - 1]->cgroup)) {
+			if (ms_top_group_start(&groups[nr++], sorted[i]))
 				goto nomem;
 		}
-		add_to_group(&groups[nr - 1], sorted[i]);
+		ms_top_group_add(&groups[nr - 1], sorted[i]);
 	}
 	free(sorted);
 	*out = groups;

@@ -26,6 +26,21 @@ const char *ms_top_sort_name(enum ms_sort_key key);
  */
 void ms_top_sort(struct ms_proc *v, size_t n, enum ms_sort_key key);
 
+/* Whether a goes before b in ms_top_sort()'s order: <0, 0 or >0. */
+int ms_top_cmp(const struct ms_proc *a, const struct ms_proc *b,
+	       enum ms_sort_key key);
+
+/* Cgroup paths in order; NULL (unknown) after every path. */
+int ms_top_cmp_cgroup(const char *a, const char *b);
+
+/*
+ * A cgroup's sum, started from its first process p (g gets a copy of
+ * p's cgroup; -ENOMEM), then each process added (p included): every value
+ * the sum, known only if known in every process.
+ */
+int ms_top_group_start(struct ms_proc *g, const struct ms_proc *p);
+void ms_top_group_add(struct ms_proc *g, const struct ms_proc *p);
+
 /*
  * One entry per cgroup v2 path (the processes whose cgroup is unknown make
  * one entry with a NULL cgroup): pid 0, nr_procs processes, each value the

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What `madvstat exporter` reports of a host, read in one scan: the
+ * processes of /proc/madvstat/processes summed per cgroup with the
+ * cgroup's own memory files, the N processes holding the most lazily
+ * freed memory, and /proc/madvstat/summary. Memory is bounded by the
+ * number of cgroups kept and N, never by the number of processes.
+ */
+#ifndef MADVSTAT_HOSTSCAN_H
+#define MADVSTAT_HOSTSCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "procinfo.h"
+#include "report.h"
+
+/* One cgroup: its processes' sum, and what its cgroupfs files say. */
+struct ms_cgroup_stats {
+	struct ms_proc sum;	/* cgroup path, nr_procs, values summed */
+	bool current_known, max_known, stat_known;
+	uint64_t current, max;	/* memory.current, memory.max (bytes) */
+	uint64_t pglazyfree, pglazyfreed;	/* memory.stat, in bytes */
+};
+
+struct ms_scan_opts {
+	const char *proc;	/* "/proc" */
+	const char *cgroupfs;	/* "/sys/fs/cgroup" */
+	size_t top_n;		/* processes kept by LazyFree; 0: none */
+	size_t max_cgroups;	/* cgroups kept; the others are counted */
+};
+
+struct ms_host {
+	bool module;		/* <proc>/madvstat exists */
+	bool up;		/* its table and summary were read */
+	unsigned long unreadable;	/* processes refused to the reader */
+	struct ms_cgroup_stats *cgroups;	/* sorted by path */
+	size_t nr_cgroups, cgroups_omitted;
+	struct ms_proc *top;	/* by LazyFree, largest first */
+	size_t nr_top;
+	struct ms_report summary;	/* valid if up */
+	char tracking_state[16];	/* first word of Tracking, if up */
+};
+
+/*
+ * Scan the host into h (ms_host_free() it after, whatever the return).
+ * Returns 0 (h->up says whether the module was there), or when the
+ * module's files could not be read, a negative errno with *detail saying
+ * which and why in a static string: -ENOENT for a module without
+ * /proc/madvstat/processes, -EIO for one unloaded during the read,
+ * -EBADMSG for a format not understood, -ENOMEM.
+ */
+int ms_host_scan(const struct ms_scan_opts *o, struct ms_host *h,
+		 const char **detail);
+void ms_host_free(struct ms_host *h);
+
+/* A summary field in bytes (kB fields) or as is; false if absent. */
+bool ms_host_summary(const struct ms_host *h, const char *name,
+		     uint64_t *v);
+
+#endif /* MADVSTAT_HOSTSCAN_H */
