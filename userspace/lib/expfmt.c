@@ -77,79 +77,111 @@ static void plain(struct out *o, const char *name, uint64_t v)
 
 /* ---- per cgroup ------------------------------------------------------- */
 
-static const char *cgroup_name(const struct ms_cgroup_stats *g)
+/* One value of a cgroup, and whether it is known. */
+typedef bool (*cgroup_get)(const struct ms_cgroup_stats *g, uint64_t *v);
+
+static bool sum_val(const struct ms_cgroup_stats *g, enum ms_val val,
+		    uint64_t *v)
 {
-	return g->sum.cgroup ? g->sum.cgroup : "(unknown)";
+	*v = g->sum.val[val];
+	return g->sum.known[val];
 }
 
-static void cgroup_sample(struct out *o, const char *name,
-			  const struct ms_cgroup_stats *g, uint64_t v)
+static bool get_lazyfree(const struct ms_cgroup_stats *g, uint64_t *v)
 {
-	if (!room(o))
-		return;
-	fputs(name, o->f);
-	label(o, true, "cgroup", cgroup_name(g));
-	value_u64(o, true, v);
+	return sum_val(g, MS_LAZYFREE, v);
+}
+
+static bool get_lazyfree_dirty(const struct ms_cgroup_stats *g, uint64_t *v)
+{
+	return sum_val(g, MS_LAZYFREE_DIRTY, v);
+}
+
+static bool get_rss(const struct ms_cgroup_stats *g, uint64_t *v)
+{
+	return sum_val(g, MS_RSS, v);
+}
+
+static bool get_rss_anon(const struct ms_cgroup_stats *g, uint64_t *v)
+{
+	return sum_val(g, MS_RSS_ANON, v);
+}
+
+static bool get_processes(const struct ms_cgroup_stats *g, uint64_t *v)
+{
+	*v = g->sum.nr_procs;
+	return true;
+}
+
+static bool get_current(const struct ms_cgroup_stats *g, uint64_t *v)
+{
+	*v = g->current;
+	return g->current_known;
+}
+
+static bool get_max(const struct ms_cgroup_stats *g, uint64_t *v)
+{
+	*v = g->max;
+	return g->max_known;
+}
+
+static bool get_pglazyfree(const struct ms_cgroup_stats *g, uint64_t *v)
+{
+	*v = g->pglazyfree;
+	return g->stat_known;
+}
+
+static bool get_pglazyfreed(const struct ms_cgroup_stats *g, uint64_t *v)
+{
+	*v = g->pglazyfreed;
+	return g->stat_known;
 }
 
 static const struct {
-	const char *name;
-	enum ms_val val;
+	const char *name, *type;
+	cgroup_get get;
 	const char *help;
-} cgroup_vals[] = {
-	{ "madvstat_cgroup_lazyfree_bytes", MS_LAZYFREE,
+} cgroup_metrics[] = {
+	{ "madvstat_cgroup_lazyfree_bytes", "gauge", get_lazyfree,
 	  "Memory the cgroup's processes freed with MADV_FREE that is still resident and clean: reclaim may take it at any moment (sum of LazyFree)." },
-	{ "madvstat_cgroup_lazyfree_dirty_bytes", MS_LAZYFREE_DIRTY,
+	{ "madvstat_cgroup_lazyfree_dirty_bytes", "gauge", get_lazyfree_dirty,
 	  "Memory the cgroup's processes freed with MADV_FREE, then wrote again: in use again (sum of LazyFreeDirty)." },
-	{ "madvstat_cgroup_rss_bytes", MS_RSS,
+	{ "madvstat_cgroup_rss_bytes", "gauge", get_rss,
 	  "Resident memory of the cgroup's processes (sum of Rss; shared pages counted in each process)." },
-	{ "madvstat_cgroup_rss_anon_bytes", MS_RSS_ANON,
+	{ "madvstat_cgroup_rss_anon_bytes", "gauge", get_rss_anon,
 	  "Resident anonymous memory of the cgroup's processes, lazily freed pages included (sum of RssAnon)." },
+	{ "madvstat_cgroup_processes", "gauge", get_processes,
+	  "Processes of the cgroup that madvstat reported." },
+	{ "madvstat_cgroup_memory_current_bytes", "gauge", get_current,
+	  "The cgroup's memory.current: all memory charged to it, lazily freed pages included." },
+	{ "madvstat_cgroup_memory_max_bytes", "gauge", get_max,
+	  "The cgroup's memory.max, when it has a limit." },
+	{ "madvstat_cgroup_pglazyfree_bytes_total", "counter", get_pglazyfree,
+	  "The cgroup's memory.stat pglazyfree in bytes: memory made lazily freed by MADV_FREE in it, exited processes included." },
+	{ "madvstat_cgroup_pglazyfreed_bytes_total", "counter", get_pglazyfreed,
+	  "The cgroup's memory.stat pglazyfreed in bytes: lazily freed memory reclaim freed in it." },
 };
 
 static void cgroups(struct out *o, const struct ms_host *h)
 {
-	size_t i, v;
+	size_t i, m;
+	uint64_t v;
 
-	for (v = 0; v < sizeof(cgroup_vals) / sizeof(cgroup_vals[0]); v++) {
-		family(o, cgroup_vals[v].name, "gauge", cgroup_vals[v].help);
+	for (m = 0; m < sizeof(cgroup_metrics) / sizeof(cgroup_metrics[0]);
+	     m++) {
+		family(o, cgroup_metrics[m].name, cgroup_metrics[m].type,
+		       cgroup_metrics[m].help);
 		for (i = 0; i < h->nr_cgroups; i++) {
 			const struct ms_cgroup_stats *g = &h->cgroups[i];
 
-			if (g->sum.known[cgroup_vals[v].val])
-				cgroup_sample(o, cgroup_vals[v].name, g,
-					      g->sum.val[cgroup_vals[v].val]);
+			if (!cgroup_metrics[m].get(g, &v) || !room(o))
+				continue;
+			fputs(cgroup_metrics[m].name, o->f);
+			label(o, true, "cgroup", g->sum.cgroup ?
+			      g->sum.cgroup : "(unknown)");
+			value_u64(o, true, v);
 		}
 	}
-	family(o, "madvstat_cgroup_processes", "gauge",
-	       "Processes of the cgroup that madvstat reported.");
-	for (i = 0; i < h->nr_cgroups; i++)
-		cgroup_sample(o, "madvstat_cgroup_processes", &h->cgroups[i],
-			      h->cgroups[i].sum.nr_procs);
-	family(o, "madvstat_cgroup_memory_current_bytes", "gauge",
-	       "The cgroup's memory.current: all memory charged to it, lazily freed pages included.");
-	for (i = 0; i < h->nr_cgroups; i++)
-		if (h->cgroups[i].current_known)
-			cgroup_sample(o, "madvstat_cgroup_memory_current_bytes",
-				      &h->cgroups[i], h->cgroups[i].current);
-	family(o, "madvstat_cgroup_memory_max_bytes", "gauge",
-	       "The cgroup's memory.max, when it has a limit.");
-	for (i = 0; i < h->nr_cgroups; i++)
-		if (h->cgroups[i].max_known)
-			cgroup_sample(o, "madvstat_cgroup_memory_max_bytes",
-				      &h->cgroups[i], h->cgroups[i].max);
-	family(o, "madvstat_cgroup_pglazyfree_bytes_total", "counter",
-	       "The cgroup's memory.stat pglazyfree in bytes: memory made lazily freed by MADV_FREE in it, exited processes included.");
-	for (i = 0; i < h->nr_cgroups; i++)
-		if (h->cgroups[i].stat_known)
-			cgroup_sample(o, "madvstat_cgroup_pglazyfree_bytes_total",
-				      &h->cgroups[i], h->cgroups[i].pglazyfree);
-	family(o, "madvstat_cgroup_pglazyfreed_bytes_total", "counter",
-	       "The cgroup's memory.stat pglazyfreed in bytes: lazily freed memory reclaim freed in it.");
-	for (i = 0; i < h->nr_cgroups; i++)
-		if (h->cgroups[i].stat_known)
-			cgroup_sample(o, "madvstat_cgroup_pglazyfreed_bytes_total",
-				      &h->cgroups[i], h->cgroups[i].pglazyfreed);
 }
 
 /* ---- the top processes ------------------------------------------------ */
