@@ -7,6 +7,8 @@
  *   2: /proc/<pid>/cgroup text
  *   3: a command line (arguments separated by NUL bytes)
  *   4: /proc/madvstat/processes text -> every row through the outputs
+ *   5: the exporter's small parsers: an Accept header, a --listen
+ *      address, memory.stat text
  * Built and run by `make fuzz` (clang -fsanitize=fuzzer,address,undefined).
  */
 #include <stdint.h>
@@ -14,7 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroupfs.h"
 #include "cli.h"
+#include "expfmt.h"
+#include "httpd.h"
 #include "output.h"
 #include "procinfo.h"
 #include "proctable.h"
@@ -97,6 +102,17 @@ static void fuzz_table(const char *text, size_t len)
 	ms_table_parse(&t, text, len, &err);
 }
 
+static void fuzz_exporter(const char *text)
+{
+	unsigned int port;
+	char host[64];
+	uint64_t v;
+
+	ms_expfmt_negotiate(text);
+	ms_listen_parse(text, host, sizeof(host), &port);
+	ms_cgroup_stat_get(text, "pglazyfree", &v);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text, *cg;
@@ -109,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text = malloc(size);
 	memcpy(text, data + 1, size - 1);
 	text[size - 1] = '\0';
-	switch (data[0] % 5) {
+	switch (data[0] % 6) {
 	case 0:
 		fuzz_report(text, size - 1);
 		break;
@@ -125,6 +141,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 4:
 		fuzz_table(text, size - 1);
+		break;
+	case 5:
+		fuzz_exporter(text);
 		break;
 	}
 	free(text);

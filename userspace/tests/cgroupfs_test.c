@@ -70,6 +70,37 @@ static void test_reclaim(void)
 	ok(!strcmp(buf, "65536"), "the amount written in bytes");
 }
 
+static void test_numbers(void)
+{
+	static const char stat[] =
+		"anon 1000\npglazyfree_x 5\npglazyfree 65536\n"
+		"pglazyfreed 7\nbad 12x\nlast 9";
+	uint64_t v = 0;
+
+	put("memory.max", "536870912\n");
+	is(ms_cgroup_read_u64(dir, "memory.max", &v), 0, "memory.max: a number");
+	is(v, 536870912, "its value");
+	put("memory.max", "max\n");
+	is(ms_cgroup_read_u64(dir, "memory.max", &v), -ERANGE,
+	   "memory.max 'max': -ERANGE (no limit)");
+	put("memory.max", "12 kB\n");
+	is(ms_cgroup_read_u64(dir, "memory.max", &v), -EBADMSG,
+	   "not one number: -EBADMSG");
+	is(ms_cgroup_read_u64(dir, "memory.none", &v), -ENOENT,
+	   "a missing file: -ENOENT");
+	unlink(at("memory.max"));
+	is(ms_cgroup_stat_get(stat, "pglazyfree", &v), 0,
+	   "memory.stat: a key found whole, not by prefix");
+	is(v, 65536, "its value");
+	ok(!ms_cgroup_stat_get(stat, "pglazyfreed", &v) && v == 7,
+	   "the next key");
+	ok(!ms_cgroup_stat_get(stat, "last", &v) && v == 9,
+	   "the last line without a newline");
+	is(ms_cgroup_stat_get(stat, "bad", &v), -EBADMSG, "not a number");
+	is(ms_cgroup_stat_get(stat, "pgfault", &v), -ENOENT, "absent");
+	is(ms_cgroup_stat_get("", "anon", &v), -ENOENT, "empty text");
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -78,6 +109,7 @@ int main(void)
 	}
 	test_files();
 	test_reclaim();
+	test_numbers();
 	unlink(at("f"));
 	unlink(at("memory.current"));
 	unlink(at("memory.reclaim"));

@@ -115,6 +115,22 @@ static const struct cli_case cases[] = {
 	BAD("1", "--sort", "rss"),
 	BAD("1", "--cgroup"),
 	BAD("--json"),
+	BAD("exporter", "1"),
+	BAD("exporter", "--json"),
+	BAD("exporter", "-n", "3"),
+	BAD("exporter", "--listen", "19478"),
+	BAD("exporter", "--listen", "[::1:80"),
+	BAD("exporter", "--once"),
+	BAD("exporter", "--interval", "5"),
+	BAD("exporter", "--textfile", "/t", "--once", "--interval", "5"),
+	BAD("exporter", "--textfile", "/t", "--once", "--listen", ":1"),
+	BAD("exporter", "--textfile", "/t", "--interval", "0.5"),
+	BAD("exporter", "--textfile", ""),
+	BAD("exporter", "--top", "-1"),
+	BAD("exporter", "--max-cgroups", "100001"),
+	BAD("top", "--listen", ":1"),
+	BAD("1", "--textfile", "/t"),
+	BAD("top", "--top", "3"),
 	{ .args = { NULL } },
 };
 
@@ -181,9 +197,56 @@ static void test_usage(void)
 	ok(strstr(text, "Usage: madvstat") != NULL, "usage starts with Usage:");
 	ok(strstr(text, "--prometheus") && strstr(text, "--no-module") &&
 	   strstr(text, "--watch") && strstr(text, "--count") &&
-	   strstr(text, "--cgroup") && strstr(text, "--vmas"),
+	   strstr(text, "--cgroup") && strstr(text, "--vmas") &&
+	   strstr(text, "--listen") && strstr(text, "--textfile") &&
+	   strstr(text, "--top") && strstr(text, "--max-cgroups") &&
+	   strstr(text, "--interval") && strstr(text, "--once"),
 	   "usage names every long option");
 	free(text);
+}
+
+/* Parse args (NULL-terminated); 0 or -1. */
+static int parse_args(const char *const *args, struct ms_opts *o)
+{
+	char *argv[MAX_ARGS + 1], err[256];
+	int argc = 0;
+
+	argv[argc++] = (char *)"madvstat";
+	while (*args && argc < MAX_ARGS)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	return ms_cli_parse(argc, argv, o, err, sizeof(err));
+}
+
+static void test_exporter(void)
+{
+	struct ms_opts o;
+
+	ok(!parse_args((const char *const[]){ "exporter", NULL }, &o) &&
+	   o.cmd == MS_CMD_EXPORTER && o.listen &&
+	   !strcmp(o.listen, ":" MS_EXPORTER_PORT) && !o.textfile &&
+	   o.exp_top == 5 && o.max_cgroups == 1000,
+	   "exporter: listens on :" MS_EXPORTER_PORT ", top 5, 1000 cgroups");
+	ms_cli_free(&o);
+	ok(!parse_args((const char *const[]){ "exporter", "--listen",
+		"127.0.0.1:0", "--top", "0", "--max-cgroups", "3", NULL }, &o) &&
+	   !strcmp(o.listen, "127.0.0.1:0") && o.exp_top == 0 &&
+	   o.max_cgroups == 3, "exporter --listen --top 0 --max-cgroups 3");
+	ms_cli_free(&o);
+	ok(!parse_args((const char *const[]){ "exporter", "--textfile", "/d",
+		"--once", NULL }, &o) &&
+	   !o.listen && o.once && !strcmp(o.textfile, "/d"),
+	   "exporter --textfile --once: no HTTP");
+	ms_cli_free(&o);
+	ok(!parse_args((const char *const[]){ "exporter", "--textfile", "/d",
+		"--interval", "15", "--listen", "[::1]:9", NULL }, &o) &&
+	   o.interval_ms == 15000 && !strcmp(o.listen, "[::1]:9"),
+	   "exporter --textfile --interval 15 with --listen: both");
+	ms_cli_free(&o);
+	ok(!parse_args((const char *const[]){ "exporter", "--textfile", "/d",
+		NULL }, &o) && o.interval_ms == 60000,
+	   "exporter --textfile: every 60 s by default");
+	ms_cli_free(&o);
 }
 
 int main(void)
@@ -193,5 +256,6 @@ int main(void)
 	for (c = cases; c->args[0]; c++)
 		test_case(c);
 	test_usage();
+	test_exporter();
 	return tap_done();
 }
