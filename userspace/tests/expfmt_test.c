@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "expfmt.h"
+#include "fixture.h"
 #include "hostscan.h"
 #include "httpd.h"
 #include "textfile.h"
@@ -55,21 +56,7 @@ static const char summary[] =
 
 static void put(const char *rel, const char *text)
 {
-	char path[PATH_MAX], *slash;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (slash = strchr(path + strlen(root) + 1, '/'); slash;
-	     slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(path, 0755);
-		*slash = '/';
-	}
-	f = fopen(path, "w");
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
+	fixture_put(root, rel, text);
 }
 
 static void make_fixture(void)
@@ -363,8 +350,6 @@ static void test_textfile(void)
 
 int main(void)
 {
-	char cmd[PATH_MAX];
-
 	if (!ok(mkdtemp(root) != NULL, "fixture directory"))
 		return tap_done();
 	snprintf(proc, sizeof(proc), "%s/proc", root);
@@ -377,8 +362,6 @@ int main(void)
 	test_negotiate();
 	test_listen();
 	test_textfile();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd))
-		printf("# could not remove %s\n", root);
+	fixture_remove(root);
 	return tap_done();
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "fixture.h"
 #include "procinfo.h"
 #include "toplist.h"
 #include "tap.h"
@@ -231,51 +232,21 @@ static void test_parse_pid(void)
 	}
 }
 
-/* A fixture /proc: write root/rel with the given text. */
-static void put(const char *root, const char *rel, const char *text)
-{
-	char path[PATH_MAX], dir[PATH_MAX], *slash;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (slash = strchr(dir + strlen(root) + 1, '/'); slash;
-	     slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(dir, 0755);
-		*slash = '/';
-	}
-	f = fopen(path, "w");
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
-}
-
 static void make_fixture_proc(const char *root)
 {
-	put(root, "madvstat/summary", "Processes: 2\n");
-	put(root, "madvstat/4242", module_fixture);
-	put(root, "madvstat/77", module_untracked);
-	put(root, "madvstat/5", "Rss: nonsense\n");
-	put(root, "4242/smaps_rollup", rollup_fixture);
-	put(root, "4242/comm", "madvfree-repro\n");
-	put(root, "4242/cgroup", "0::/app.slice/repro.service\n");
-	put(root, "77/smaps_rollup", "");	/* a kernel thread */
-	put(root, "77/comm", "worker\n");
-	put(root, "77/cgroup", "0::/app.slice/repro.service\n");
-	put(root, "5/cgroup", "0::/\n");
+	fixture_put(root, "madvstat/summary", "Processes: 2\n");
+	fixture_put(root, "madvstat/4242", module_fixture);
+	fixture_put(root, "madvstat/77", module_untracked);
+	fixture_put(root, "madvstat/5", "Rss: nonsense\n");
+	fixture_put(root, "4242/smaps_rollup", rollup_fixture);
+	fixture_put(root, "4242/comm", "madvfree-repro\n");
+	fixture_put(root, "4242/cgroup", "0::/app.slice/repro.service\n");
+	fixture_put(root, "77/smaps_rollup", "");	/* a kernel thread */
+	fixture_put(root, "77/comm", "worker\n");
+	fixture_put(root, "77/cgroup", "0::/app.slice/repro.service\n");
+	fixture_put(root, "5/cgroup", "0::/\n");
 	mkdir(root, 0755);
-	put(root, "self/comm", "x\n");	/* not numeric: never listed */
-}
-
-static void rm_rf(const char *root)
-{
-	char cmd[PATH_MAX + 16];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd))
-		printf("# could not remove %s\n", root);
+	fixture_put(root, "self/comm", "x\n");	/* not numeric: never listed */
 }
 
 static void test_collect(const char *root)
@@ -529,8 +500,8 @@ static void test_top_from_table(const char *root)
 {
 	struct run r;
 
-	put(root, "madvstat/summary", "Processes: 2\n");
-	put(root, "madvstat/processes",
+	fixture_put(root, "madvstat/summary", "Processes: 2\n");
+	fixture_put(root, "madvstat/processes",
 	    "# unreadable 2\n"
 	    "Pid Rss RssAnon LazyFree LazyFreeDirty Droppable Marked Reclaimed Rescued RescuedPinned Dropped ReclaimFreed Name Cgroup\n"
 	    "77 8192 4096 2048 0 0 - - - - - - worker /app.slice/repro.service\n"
@@ -554,7 +525,7 @@ static void test_top_from_table(const char *root)
 	   "top --cgroup from the table: sums per Cgroup column");
 	run_free(&r);
 
-	put(root, "madvstat/processes", "Pid Rss LazyFree Name\n1 x 0 a\n");
+	fixture_put(root, "madvstat/processes", "Pid Rss LazyFree Name\n1 x 0 a\n");
 	r = run(root, (const char *const[]){ "top", NULL });
 	ok(r.status == 1 && strstr(r.err, "unexpected format of") &&
 	   strstr(r.err, "processes, line 2"),
@@ -578,10 +549,10 @@ int main(void)
 	make_fixture_proc(root);
 	test_collect(root);
 	test_commands(root);
-	rm_rf(root);
+	fixture_remove(root);
 	if (!ok(mkdtemp(root2) != NULL, "fixture directory with the table"))
 		return tap_done();
 	test_top_from_table(root2);
-	rm_rf(root2);
+	fixture_remove(root2);
 	return tap_done();
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "proctable.h"
 #include "tap.h"
 
@@ -240,9 +241,7 @@ static void test_read(void)
 		   "a line longer than the buffer is an error");
 		ok(!strcmp(err, "line too long"), "and says so");
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd))
-		printf("# could not remove %s\n", root);
+	fixture_remove(root);
 }
 
 int main(void)
