@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,24 @@
 #include "httpd.h"
 #include "textfile.h"
 
-/* The problem logged last, until it ends, and how often it came again. */
-struct problem {
-	char msg[512];
-	unsigned long repeats;
+/*
+ * The problems logged lately. One that comes back within
+ * PROBLEM_QUIET_S of being logged is counted, not logged again, so that
+ * a module reloaded in a loop or a client sending garbage makes a few
+ * lines, not one per scrape.
+ */
+#define PROBLEM_RECENT 8
+#define PROBLEM_QUIET_S 600.0
+#define RECOVERY_QUIET_S 60.0
+
+struct problems {
+	struct {
+		char msg[256];
+		double at;	/* when logged; 0: a free slot */
+		unsigned long repeats;
+	} recent[PROBLEM_RECENT];
+	bool failing;		/* since the last scrape that worked */
+	double recovered_at;	/* when "work again" was logged */
 };
 
 struct exporter {
@@ -29,7 +44,7 @@ struct exporter {
 	FILE *log;
 	pthread_mutex_t lock;	/* one scan at a time; guards the rest */
 	uint64_t scrape_errors;
-	struct problem scan_problem, http_problem;
+	struct problems scan_problems, http_problems;
 };
 
 static void log_line(struct exporter *ex, const char *fmt, ...)
@@ -47,43 +62,61 @@ static void log_line(struct exporter *ex, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A problem: logged when it is new, counted when it repeats. */
-static void problem(struct exporter *ex, struct problem *p, const char *fmt,
-		    ...) __attribute__((format(printf, 3, 4)));
-
-static void problem(struct exporter *ex, struct problem *p, const char *fmt,
-		    ...)
-{
-	char msg[sizeof(p->msg)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (!strcmp(msg, p->msg)) {
-		p->repeats++;
-		return;
-	}
-	log_line(ex, "%s", msg);
-	snprintf(p->msg, sizeof(p->msg), "%s", msg);
-	p->repeats = 0;
-}
-
-static void no_problem(struct exporter *ex, struct problem *p)
-{
-	if (!p->msg[0])
-		return;
-	log_line(ex, "scrapes work again (%lu more met the last problem)",
-		 p->repeats);
-	p->msg[0] = '\0';
-}
-
 static double now(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A problem: logged unless it was lately; counted either way. */
+static void problem(struct exporter *ex, struct problems *p, const char *fmt,
+		    ...) __attribute__((format(printf, 3, 4)));
+
+static void problem(struct exporter *ex, struct problems *p, const char *fmt,
+		    ...)
+{
+	char msg[sizeof(p->recent[0].msg)];
+	double t = now();
+	size_t i, oldest = 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p->failing = true;
+	for (i = 0; i < PROBLEM_RECENT; i++) {
+		if (p->recent[i].at && t - p->recent[i].at < PROBLEM_QUIET_S &&
+		    !strcmp(p->recent[i].msg, msg)) {
+			p->recent[i].repeats++;
+			return;
+		}
+		if (p->recent[i].at < p->recent[oldest].at)
+			oldest = i;
+	}
+	if (p->recent[oldest].repeats)
+		log_line(ex, "(\"%.60s...\" came back %lu times)",
+			 p->recent[oldest].msg, p->recent[oldest].repeats);
+	log_line(ex, "%s", msg);
+	snprintf(p->recent[oldest].msg, sizeof(p->recent[oldest].msg), "%s",
+		 msg);
+	p->recent[oldest].at = t;
+	p->recent[oldest].repeats = 0;
+}
+
+/* A scrape worked: say so once after problems, at most once a minute. */
+static void no_problem(struct exporter *ex, struct problems *p)
+{
+	double t = now();
+
+	if (!p->failing)
+		return;
+	p->failing = false;
+	if (p->recovered_at && t - p->recovered_at < RECOVERY_QUIET_S)
+		return;
+	p->recovered_at = t;
+	log_line(ex, "scrapes work again");
 }
 
 /* Scan, then render in fmt into a malloc()ed buffer. Under ex->lock. */
@@ -103,22 +136,22 @@ static int scrape_locked(struct exporter *ex, enum ms_expfmt fmt, char **buf,
 		ex->scrape_errors++;
 		h.up = false;
 		if (ret == -EBADMSG)
-			problem(ex, &ex->scan_problem,
+			problem(ex, &ex->scan_problems,
 				"/proc/madvstat not understood: %s (madvstat_up 0)",
 				detail);
 		else
-			problem(ex, &ex->scan_problem,
-				"%s: %s; the module unloaded or reloaded? (madvstat_up 0)",
+			problem(ex, &ex->scan_problems,
+				"%s: %s (madvstat_up 0; the module unloaded or reloaded?)",
 				detail, strerror(-ret));
 	} else if (!h.module) {
-		problem(ex, &ex->scan_problem, "no %s/madvstat: the module is not loaded (madvstat_up 0; modprobe madvstat)",
+		problem(ex, &ex->scan_problems, "no %s/madvstat: the module is not loaded (madvstat_up 0; modprobe madvstat)",
 			ex->scan.proc);
 	} else {
 		if (h.cgroups_omitted)
-			problem(ex, &ex->scan_problem, "more than %zu cgroups: %zu left out (--max-cgroups)",
+			problem(ex, &ex->scan_problems, "more than %zu cgroups: %zu left out (--max-cgroups)",
 				ex->o->max_cgroups, h.cgroups_omitted);
 		else
-			no_problem(ex, &ex->scan_problem);
+			no_problem(ex, &ex->scan_problems);
 	}
 	self.scrape_errors = ex->scrape_errors;
 	*buf = NULL;
@@ -133,7 +166,7 @@ static int scrape_locked(struct exporter *ex, enum ms_expfmt fmt, char **buf,
 		ret = -ENOMEM;
 	if (ret) {
 		ex->scrape_errors++;
-		problem(ex, &ex->scan_problem, "the metrics exceed %d bytes: lower --max-cgroups or --top",
+		problem(ex, &ex->scan_problems, "the metrics exceed %d bytes: lower --max-cgroups or --top",
 			MS_EXPORTER_MAX_OUTPUT);
 		free(*buf);
 		*buf = NULL;
@@ -157,7 +190,7 @@ static void http_log(void *arg, const char *msg)
 	struct exporter *ex = arg;
 
 	pthread_mutex_lock(&ex->lock);
-	problem(ex, &ex->http_problem, "HTTP: %s", msg);
+	problem(ex, &ex->http_problems, "HTTP: %s", msg);
 	pthread_mutex_unlock(&ex->lock);
 }
 
@@ -175,7 +208,7 @@ static int write_textfile(struct exporter *ex)
 	free(buf);
 	if (ret) {
 		pthread_mutex_lock(&ex->lock);
-		problem(ex, &ex->scan_problem, "%s/%s: %s: %s", ex->o->textfile, MS_TEXTFILE_NAME,
+		problem(ex, &ex->scan_problems, "%s/%s: %s: %s", ex->o->textfile, MS_TEXTFILE_NAME,
 			what, strerror(-ret));
 		pthread_mutex_unlock(&ex->lock);
 	}

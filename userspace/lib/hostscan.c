@@ -210,7 +210,7 @@ int ms_host_scan(const struct ms_scan_opts *o, struct ms_host *h,
 	if (ret) {
 		if (ret != -EBADMSG)
 			*detail = ret == -ENOENT ?
-				"no /proc/madvstat/processes (the module is older than this madvstat, or was unloaded)" :
+				"reading /proc/madvstat/processes (a module older than this madvstat has none)" :
 				"reading /proc/madvstat/processes";
 		return ret;
 	}

@@ -11,13 +11,17 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 int ms_listen_parse(const char *s, char *host, size_t hsize,
@@ -59,11 +63,180 @@ int ms_listen_parse(const char *s, char *host, size_t hsize,
 
 #include <microhttpd.h>
 
+/*
+ * libmicrohttpd's time-out counts idleness: a client sending a byte now
+ * and then (slowloris) would keep its connection, and one of the
+ * max_connections, for as long as its headers fit in connection_memory.
+ * So each connection also has a deadline for a whole request: a watchdog
+ * shuts down the socket of one that sent no complete request within
+ * MS_HTTPD_REQUEST_S of connecting or of its previous answer. It holds a
+ * dup() of each socket, so that the number can never name another file.
+ */
+#define MS_HTTPD_REQUEST_S 15
+
+struct conn {
+	int fd;		/* dup() of the connection's socket; -1: free */
+	double since;	/* waiting for a request since; 0: serving one */
+};
+
 struct ms_httpd {
 	struct MHD_Daemon *mhd;
 	struct ms_httpd_opts o;
 	char address[INET6_ADDRSTRLEN + 16];
+	pthread_mutex_t lock;	/* guards conns and stop */
+	pthread_cond_t wake;
+	pthread_t watchdog;
+	bool watching, stop;
+	struct conn *conns;	/* max_connections of them */
+	size_t nr_conns;
 };
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *c,
+			      void **socket_context,
+			      enum MHD_ConnectionNotificationCode toe)
+{
+	struct ms_httpd *d = cls;
+	const union MHD_ConnectionInfo *info;
+	struct conn *slot = *socket_context;
+	size_t i;
+
+	pthread_mutex_lock(&d->lock);
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (slot) {
+			close(slot->fd);
+			slot->fd = -1;
+		}
+		*socket_context = NULL;
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	for (i = 0; info && i < d->nr_conns; i++) {
+		if (d->conns[i].fd >= 0)
+			continue;
+		d->conns[i].fd = fcntl(info->connect_fd, F_DUPFD_CLOEXEC, 0);
+		d->conns[i].since = mono_now();
+		if (d->conns[i].fd >= 0)
+			*socket_context = &d->conns[i];
+		break;
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* Whether the connection's request is being served (0) or awaited (now). */
+static void conn_waiting(struct ms_httpd *d, struct MHD_Connection *c,
+			 bool waiting)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *slot = info ? info->socket_context : NULL;
+
+	if (!slot)
+		return;
+	pthread_mutex_lock(&d->lock);
+	slot->since = waiting ? mono_now() : 0;
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void request_completed(void *cls, struct MHD_Connection *c,
+			      void **con_cls,
+			      enum MHD_RequestTerminationCode toe)
+{
+	(void)con_cls;
+	(void)toe;
+	conn_waiting(cls, c, true);	/* the next one, on keep-alive */
+}
+
+static void *watchdog(void *arg)
+{
+	struct ms_httpd *d = arg;
+	struct timespec ts;
+	unsigned long cut;
+	size_t i;
+
+	pthread_mutex_lock(&d->lock);
+	while (!d->stop) {
+		double t = mono_now();
+
+		cut = 0;
+		for (i = 0; i < d->nr_conns; i++) {
+			struct conn *s = &d->conns[i];
+
+			if (s->fd < 0 || !s->since ||
+			    t - s->since < MS_HTTPD_REQUEST_S)
+				continue;
+			shutdown(s->fd, SHUT_RDWR);
+			s->since = 0;
+			cut++;
+		}
+		if (cut && d->o.log) {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg),
+				 "a client sent no whole request within %d s: connection closed",
+				 MS_HTTPD_REQUEST_S);
+			pthread_mutex_unlock(&d->lock);
+			d->o.log(d->o.arg, msg);
+			pthread_mutex_lock(&d->lock);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&d->wake, &d->lock, &ts);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+static int watch_start(struct ms_httpd *d)
+{
+	pthread_condattr_t attr;
+	size_t i;
+
+	d->nr_conns = d->o.max_connections;
+	d->conns = calloc(d->nr_conns ? d->nr_conns : 1, sizeof(*d->conns));
+	if (!d->conns)
+		return -ENOMEM;
+	for (i = 0; i < d->nr_conns; i++)
+		d->conns[i].fd = -1;
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&d->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	if (pthread_create(&d->watchdog, NULL, watchdog, d))
+		return -EAGAIN;
+	d->watching = true;
+	return 0;
+}
+
+static void watch_stop(struct ms_httpd *d)
+{
+	size_t i;
+
+	if (d->watching) {
+		pthread_mutex_lock(&d->lock);
+		d->stop = true;
+		pthread_cond_signal(&d->wake);
+		pthread_mutex_unlock(&d->lock);
+		pthread_join(d->watchdog, NULL);
+	}
+	for (i = 0; d->conns && i < d->nr_conns; i++)
+		if (d->conns[i].fd >= 0)
+			close(d->conns[i].fd);
+	free(d->conns);
+	if (d->conns) {
+		pthread_cond_destroy(&d->wake);
+		pthread_mutex_destroy(&d->lock);
+	}
+}
 
 static const char index_page[] =
 	"<!DOCTYPE html>\n"
@@ -148,6 +321,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 	(void)upload_data;
 	if (!*con_cls) {
 		*con_cls = &seen;
+		conn_waiting(d, c, false);	/* a whole request came */
 		return MHD_YES;	/* the headers; a body may follow */
 	}
 	if (*upload_data_size) {
@@ -262,9 +436,14 @@ int ms_httpd_start(const struct ms_httpd_opts *o, struct ms_httpd **out,
 		free(d);
 		return fd;
 	}
+	if (watch_start(d)) {
+		snprintf(err, errsize, "cannot start the connection watchdog");
+		goto fail;
+	}
 	d->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
 				  MHD_USE_INTERNAL_POLLING_THREAD |
-				  MHD_USE_POLL | MHD_USE_ERROR_LOG,
+				  MHD_USE_POLL | MHD_USE_ITC |
+				  MHD_USE_ERROR_LOG,
 				  0, NULL, NULL, handle, d,
 				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, d,
 				  MHD_OPTION_LISTEN_SOCKET, fd,
@@ -275,16 +454,22 @@ int ms_httpd_start(const struct ms_httpd_opts *o, struct ms_httpd **out,
 				  o->connection_memory,
 				  MHD_OPTION_THREAD_STACK_SIZE,
 				  (size_t)(1 << 20),
+				  MHD_OPTION_NOTIFY_CONNECTION,
+				  notify_connection, d,
+				  MHD_OPTION_NOTIFY_COMPLETED,
+				  request_completed, d,
 				  MHD_OPTION_END);
-	if (!d->mhd) {
-		snprintf(err, errsize, "libmicrohttpd could not start on %s",
-			 d->address);
-		close(fd);
-		free(d);
-		return -EIO;
+	if (d->mhd) {
+		*out = d;
+		return 0;
 	}
-	*out = d;
-	return 0;
+	snprintf(err, errsize, "libmicrohttpd could not start on %s",
+		 d->address);
+fail:
+	watch_stop(d);
+	close(fd);
+	free(d);
+	return -EIO;
 }
 
 const char *ms_httpd_address(const struct ms_httpd *d)
@@ -297,6 +482,7 @@ void ms_httpd_stop(struct ms_httpd *d)
 	if (!d)
 		return;
 	MHD_stop_daemon(d->mhd);	/* closes the listening socket too */
+	watch_stop(d);
 	free(d);
 }
 

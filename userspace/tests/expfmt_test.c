@@ -156,7 +156,7 @@ static void test_scan_broken(void)
 	unlink(path);
 	is(ms_host_scan(&o, &h, &detail), -ENOENT,
 	   "a module without the table: -ENOENT");
-	ok(strstr(detail, "older") != NULL, "which says so");
+	ok(strstr(detail, "older than") != NULL, "which says so");
 	ms_host_free(&h);
 	put("proc/madvstat/processes", table);
 	snprintf(path, sizeof(path), "%s/proc/madvstat/summary", root);
