@@ -57,9 +57,14 @@ help:
 	@echo '  module         madvstat.ko for KDIR into build/<release>/'
 	@echo '                 (KDIR=$(KDIR))'
 	@echo '  user           user-space programs for this host into build/user/:'
-	@echo '                 madvstat, madvfree-repro, timeline-svg'
+	@echo '                 madvstat (with its exporter: needs libmicrohttpd-dev),'
+	@echo '                 madvfree-repro, timeline-svg'
 	@echo '  user-test      host unit tests of the user-space code, under ASan'
-	@echo '                 and UBSan, and cppcheck over it'
+	@echo '                 and UBSan, and cppcheck over it; the exporter end to'
+	@echo '                 end (curl, promtool, Prometheus, node_exporter); the'
+	@echo '                 Prometheus rules (promtool check/test rules); the'
+	@echo '                 systemd unit (systemd-analyze) and the Kubernetes'
+	@echo '                 manifest; the documentation'
 	@echo '  selftests      static selftests, programs and madvstat-bench for the'
 	@echo '                 guests, the same for every kernel, into build/guest/bin/'
 	@echo '                 (needs the kselftest headers: make kernels)'
@@ -104,7 +109,11 @@ help:
 	@echo '  install-module madvstat.ko for KDIR into /lib/modules/<release>/extra/,'
 	@echo '                 then depmod (SIGN_KEY=file SIGN_CERT=file: signed)'
 	@echo '  install-user   madvstat and madvfree-repro into $$(PREFIX)/bin, the'
-	@echo '                 man page into $$(PREFIX)/share/man/man1 (PREFIX=$(PREFIX));'
+	@echo '                 man page into $$(PREFIX)/share/man/man1 (PREFIX=$(PREFIX)),'
+	@echo '                 the exporter'"'"'s unit madvstat-exporter.service into'
+	@echo '                 $$(PREFIX)/lib/systemd/system, madvstat.conf into'
+	@echo '                 $$(PREFIX)/lib/modules-load.d (the module loads at boot),'
+	@echo '                 the Prometheus rules into $$(PREFIX)/share/madvstat;'
 	@echo '                 with DKMS, this is the rest of the install'
 	@echo '                 (DESTDIR= stages any of the three, without depmod)'
 	@echo '  uninstall      remove what install, install-module or install-user installed'
@@ -265,9 +274,16 @@ bench:
 # Installing on a real host. DESTDIR stages the files (for packaging, and
 # for the install test of `make check`); depmod runs only without it.
 MOD_DEST = $(DESTDIR)/lib/modules/$(KREL)/extra
+# The exporter's unit and the file that loads the module at boot go where
+# systemd looks for them under PREFIX (/usr/local/lib/systemd/system and
+# /usr/local/lib/modules-load.d are in its search paths, as /usr/lib's are).
+UNIT_DEST = $(DESTDIR)$(PREFIX)/lib/systemd/system/madvstat-exporter.service
+MODLOAD_DEST = $(DESTDIR)$(PREFIX)/lib/modules-load.d/madvstat.conf
+RULES_DEST = $(DESTDIR)$(PREFIX)/share/madvstat/madvstat.rules.yml
 INSTALLED := $(MOD_DEST)/madvstat.ko $(DESTDIR)$(PREFIX)/bin/madvstat \
 	$(DESTDIR)$(PREFIX)/bin/madvfree-repro \
-	$(DESTDIR)$(PREFIX)/share/man/man1/madvstat.1
+	$(DESTDIR)$(PREFIX)/share/man/man1/madvstat.1 \
+	$(UNIT_DEST) $(MODLOAD_DEST) $(RULES_DEST)
 
 install: install-module install-user
 
@@ -290,9 +306,16 @@ install-user: user
 		$(DESTDIR)$(PREFIX)/bin/madvfree-repro
 	install -D -m 644 Documentation/madvstat.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man1/madvstat.1
+	@mkdir -p $(dir $(UNIT_DEST))
+	sed 's|@BINDIR@|$(PREFIX)/bin|' contrib/systemd/madvstat-exporter.service.in \
+		>$(UNIT_DEST)
+	chmod 644 $(UNIT_DEST)
+	install -D -m 644 contrib/modules-load.d/madvstat.conf $(MODLOAD_DEST)
+	install -D -m 644 contrib/prometheus/madvstat.rules.yml $(RULES_DEST)
 
 uninstall: check-kdir
 	rm -f $(INSTALLED)
+	-rmdir $(dir $(RULES_DEST)) 2>/dev/null
 ifeq ($(DESTDIR),)
 	depmod -a $(KREL)
 endif
