@@ -4,11 +4,14 @@
  */
 #include "cgroupfs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "report.h"
@@ -82,6 +85,123 @@ int ms_cgroup_stat_get(const char *text, const char *key, uint64_t *v)
 		p = *eol ? eol + 1 : eol;
 	}
 	return -ENOENT;
+}
+
+char *ms_cgroup_join(const char *root, const char *path)
+{
+	size_t size = (root ? strlen(root) : 0) + strlen(path) + 3;
+	char *out = malloc(size), *tmp = malloc(size), *part, *save;
+	size_t n = 0;
+
+	if (!out || !tmp)
+		goto fail;
+	snprintf(tmp, size, "%s/%s", root ? root : "", path);
+	for (part = strtok_r(tmp, "/", &save); part;
+	     part = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(part, "."))
+			continue;
+		if (!strcmp(part, "..")) {
+			if (!n)
+				goto fail;	/* above the root */
+			while (n && out[n - 1] != '/')
+				n--;
+			n--;	/* the slash */
+			continue;
+		}
+		out[n++] = '/';
+		memcpy(out + n, part, strlen(part));
+		n += strlen(part);
+	}
+	if (!n)
+		out[n++] = '/';
+	out[n] = '\0';
+	free(tmp);
+	return out;
+fail:
+	free(out);
+	free(tmp);
+	return NULL;
+}
+
+/* Whether the cgroup.procs text lists pid. */
+static bool procs_has(const char *text, long pid)
+{
+	const char *p = text;
+
+	while (*p) {
+		char *end;
+		long v = strtol(p, &end, 10);
+
+		if (end == p)
+			return false;
+		if (v == pid)
+			return true;
+		p = end + strspn(end, "\n");
+	}
+	return false;
+}
+
+/* dir and what is below it on the device dev, depth levels down. */
+static int find_pid(char *dir, size_t len, size_t size, long pid, dev_t dev,
+		    int depth)
+{
+	struct dirent *de;
+	struct stat st;
+	char *text;
+	DIR *d;
+	int ret = -ENOENT;
+
+	/* Another mount (cgroup v1's controllers beside v2's): not ours. */
+	if (stat(dir, &st) || st.st_dev != dev)
+		return -ENOENT;
+	if (len + sizeof("/cgroup.procs") > size)
+		return -ENAMETOOLONG;
+	strcpy(dir + len, "/cgroup.procs");
+	text = ms_read_file(dir, NULL);
+	dir[len] = '\0';
+	if (text && procs_has(text, pid)) {
+		free(text);
+		return 0;
+	}
+	free(text);
+	if (depth >= 32 || !(d = opendir(dir)))
+		return -ENOENT;
+	while (ret == -ENOENT && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.' ||
+		    len + 1 + n >= size)
+			continue;
+		dir[len] = '/';
+		memcpy(dir + len + 1, de->d_name, n + 1);
+		ret = find_pid(dir, len + 1 + n, size, pid, dev, depth + 1);
+		if (ret)
+			dir[len] = '\0';
+	}
+	closedir(d);
+	return ret;
+}
+
+int ms_cgroup_find_pid(const char *cgroupfs, long pid, char *out,
+		       size_t size)
+{
+	size_t base = strlen(cgroupfs);
+	struct stat st;
+	char dir[4096];
+	int ret;
+
+	if (base >= sizeof(dir))
+		return -ENAMETOOLONG;
+	if (stat(cgroupfs, &st))
+		return -errno;
+	memcpy(dir, cgroupfs, base + 1);
+	ret = find_pid(dir, base, sizeof(dir), pid, st.st_dev, 0);
+	if (ret)
+		return ret;
+	if (strlen(dir + base) >= size)
+		return -ENAMETOOLONG;
+	strcpy(out, dir + base);
+	return 0;
 }
 
 /*

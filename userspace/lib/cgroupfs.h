@@ -26,6 +26,21 @@ int ms_cgroup_read_u64(const char *dir, const char *name, uint64_t *v);
  */
 int ms_cgroup_stat_get(const char *text, const char *key, uint64_t *v);
 /*
+ * root and path ("/a/b", "/../c": a path as the kernel writes it for a
+ * reader in a cgroup namespace rooted at root) joined into one absolute
+ * path, "." and ".." resolved: malloc()ed, or NULL if it would climb
+ * above "/" (or no memory). root may be NULL or "" for "/".
+ */
+char *ms_cgroup_join(const char *root, const char *path);
+/*
+ * The cgroup (a path below cgroupfs, "/..." or "" for the root) whose
+ * cgroup.procs lists pid, searched to a depth of 32 directories on
+ * cgroupfs's own file system (not into other mounts below it).
+ * Returns 0, -ENOENT, or another negative errno.
+ */
+int ms_cgroup_find_pid(const char *cgroupfs, long pid, char *out,
+		       size_t size);
+/*
  * Ask the cgroup v2 directory dir to reclaim bytes: through memory.reclaim
  * (5.19+), or, where it does not exist, by lowering memory.high that much
  * below memory.current and putting the old limit back. memory.reclaim's

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "expfmt.h"
 #include "hostscan.h"
@@ -44,6 +45,7 @@ struct exporter {
 	FILE *log;
 	pthread_mutex_t lock;	/* one scan at a time; guards the rest */
 	uint64_t scrape_errors;
+	char *cgroup_root;	/* of ex->scan, malloc()ed */
 	struct problems scan_problems, http_problems;
 };
 
@@ -215,6 +217,27 @@ static int write_textfile(struct exporter *ex)
 	return ret;
 }
 
+/*
+ * In a container's cgroup namespace the kernel writes cgroup paths from
+ * its root: find where that is in the cgroupfs, so that labels are host
+ * paths and each cgroup's files can be read.
+ */
+static void find_cgroup_root(struct exporter *ex)
+{
+	int ret = ms_host_cgroup_root(ex->scan.proc, ex->scan.cgroupfs,
+				      (long)getpid(), &ex->cgroup_root);
+
+	if (ret) {
+		log_line(ex, "%s/self/cgroup says '/', but no cgroup.procs of the cgroup2 at %s lists this process (%s): cgroups named as the kernel writes them (in a container: mount the host's cgroup2 there)",
+			 ex->scan.proc, ex->scan.cgroupfs, strerror(-ret));
+		return;
+	}
+	if (*ex->cgroup_root)
+		log_line(ex, "in a cgroup namespace rooted at %s: cgroups are named by their host paths",
+			 ex->cgroup_root);
+	ex->scan.cgroup_root = ex->cgroup_root;
+}
+
 /* Wait for SIGTERM or SIGINT, writing the textfile every interval. */
 static void serve(struct exporter *ex, const sigset_t *stop)
 {
@@ -256,10 +279,10 @@ int ms_exporter_run(const struct ms_opts *o, const char *proc,
 	int status = 0;
 
 	pthread_mutex_init(&ex.lock, NULL);
+	find_cgroup_root(&ex);
 	if (o->once) {
 		status = write_textfile(&ex) ? 1 : 0;
-		pthread_mutex_destroy(&ex.lock);
-		return status;
+		goto done;
 	}
 	/* Every thread libmicrohttpd starts inherits this mask. */
 	sigemptyset(&stop);
@@ -283,6 +306,8 @@ int ms_exporter_run(const struct ms_opts *o, const char *proc,
 	ms_httpd_stop(d);
 out:
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+done:
+	free(ex.cgroup_root);
 	pthread_mutex_destroy(&ex.lock);
 	return status;
 }

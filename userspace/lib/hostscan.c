@@ -96,6 +96,15 @@ static int add_process(void *arg, struct ms_proc *p)
 	struct ms_host *h = s->h;
 	int ret;
 
+	if (s->o->cgroup_root && *s->o->cgroup_root && p->cgroup) {
+		char *abs = ms_cgroup_join(s->o->cgroup_root, p->cgroup);
+
+		if (abs) {	/* else it climbs above the root: kept */
+			free(p->cgroup);
+			p->cgroup = abs;
+		}
+	}
+
 	if (!h->cgroups) {
 		h->cgroups = calloc(s->o->max_cgroups ? s->o->max_cgroups : 1,
 				    sizeof(*h->cgroups));
@@ -239,6 +248,31 @@ void ms_host_free(struct ms_host *h)
 	h->cgroups = NULL;
 	h->nr_cgroups = 0;
 	ms_report_free(&h->summary);
+}
+
+int ms_host_cgroup_root(const char *proc, const char *cgroupfs, long pid,
+			char **root)
+{
+	char path[PATH_MAX], found[PATH_MAX];
+	char *text, *own;
+	int ret;
+
+	*root = NULL;
+	snprintf(path, sizeof(path), "%s/self/cgroup", proc);
+	text = ms_read_file(path, NULL);
+	own = text ? ms_proc_parse_cgroup(text) : NULL;
+	free(text);
+	if (!own || strcmp(own, "/")) {
+		free(own);
+		*root = strdup("");
+		return *root ? 0 : -ENOMEM;
+	}
+	free(own);
+	ret = ms_cgroup_find_pid(cgroupfs, pid, found, sizeof(found));
+	if (ret)
+		return ret;
+	*root = strdup(found);
+	return *root ? 0 : -ENOMEM;
 }
 
 bool ms_host_summary(const struct ms_host *h, const char *name, uint64_t *v)

@@ -29,7 +29,23 @@ struct ms_scan_opts {
 	const char *cgroupfs;	/* "/sys/fs/cgroup" */
 	size_t top_n;		/* processes kept by LazyFree; 0: none */
 	size_t max_cgroups;	/* cgroups kept; the others are counted */
+	/*
+	 * The root of the reader's cgroup namespace below cgroupfs, when it
+	 * is not the host's (a container): the kernel writes paths relative
+	 * to it ("/", "/../pod/ctr"), made absolute by prefixing it. NULL:
+	 * paths are used as they are.
+	 */
+	const char *cgroup_root;
 };
+
+/*
+ * The cgroup_root of ms_scan_opts for this process: when <proc>/self/cgroup
+ * says "/" (a cgroup namespace of its own, or the host's root cgroup), the
+ * cgroup below cgroupfs whose cgroup.procs lists pid. Returns 0 and a
+ * malloc()ed path in *root ("" for none), or a negative errno.
+ */
+int ms_host_cgroup_root(const char *proc, const char *cgroupfs, long pid,
+			char **root);
 
 struct ms_host {
 	bool module;		/* <proc>/madvstat exists */

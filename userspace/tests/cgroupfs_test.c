@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroupfs.h"
@@ -101,6 +102,61 @@ static void test_numbers(void)
 	is(ms_cgroup_stat_get("", "anon", &v), -ENOENT, "empty text");
 }
 
+static void test_join(void)
+{
+	static const struct {
+		const char *root, *path, *want;
+	} cases[] = {
+		{ NULL, "/a/b", "/a/b" },
+		{ "", "/", "/" },
+		{ "/k/pod1/ctr", "/", "/k/pod1/ctr" },
+		{ "/k/pod1/ctr", "/../../pod2/ctr2", "/k/pod2/ctr2" },
+		{ "/k/pod1/ctr", "/../../../init.scope", "/init.scope" },
+		{ "/k/pod1/ctr", "/./x//y/", "/k/pod1/ctr/x/y" },
+		{ "/k", "/../..", NULL },
+		{ NULL, "/..", NULL },
+		{ "/a", "/..", "/" },
+	};
+	char what[96];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = ms_cgroup_join(cases[i].root, cases[i].path);
+
+		snprintf(what, sizeof(what), "join '%s' '%s' -> %s",
+			 cases[i].root ? cases[i].root : "(null)",
+			 cases[i].path, cases[i].want ? cases[i].want : "NULL");
+		ok(cases[i].want ? got && !strcmp(got, cases[i].want) : !got,
+		   what);
+		free(got);
+	}
+}
+
+static void test_find_pid(void)
+{
+	char path[128], found[128];
+
+	snprintf(path, sizeof(path), "%s/k", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/k/pod1", dir);
+	mkdir(path, 0755);
+	put("cgroup.procs", "1\n2\n");
+	put("k/cgroup.procs", "");
+	put("k/pod1/cgroup.procs", "70\n4242\n");
+	is(ms_cgroup_find_pid(dir, 4242, found, sizeof(found)), 0,
+	   "find_pid: found below");
+	ok(!strcmp(found, "/k/pod1"), "find_pid: its path below the root");
+	ok(!ms_cgroup_find_pid(dir, 2, found, sizeof(found)) && !*found,
+	   "find_pid: in the root itself: an empty path");
+	is(ms_cgroup_find_pid(dir, 424, found, sizeof(found)), -ENOENT,
+	   "find_pid: not a prefix of a listed PID");
+	unlink(at("k/pod1/cgroup.procs"));
+	unlink(at("k/cgroup.procs"));
+	unlink(at("cgroup.procs"));
+	rmdir(at("k/pod1"));
+	rmdir(at("k"));
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -110,6 +166,8 @@ int main(void)
 	test_files();
 	test_reclaim();
 	test_numbers();
+	test_join();
+	test_find_pid();
 	unlink(at("f"));
 	unlink(at("memory.current"));
 	unlink(at("memory.reclaim"));

@@ -76,7 +76,7 @@ static void make_fixture(void)
 
 static struct ms_scan_opts opts(size_t top_n, size_t max_cgroups)
 {
-	struct ms_scan_opts o = { proc, cgfs, top_n, max_cgroups };
+	struct ms_scan_opts o = { proc, cgfs, top_n, max_cgroups, NULL };
 
 	return o;
 }
@@ -168,6 +168,35 @@ static void test_scan_broken(void)
 	is(ms_host_scan(&o, &h, &detail), 0, "no module: not an error");
 	ok(!h.module && !h.up && !h.nr_cgroups, "not up, nothing read");
 	ms_host_free(&h);
+}
+
+static void test_cgroup_root(void)
+{
+	struct ms_scan_opts o = opts(5, 100);
+	const char *detail;
+	struct ms_host h;
+	char *ns_root = NULL;
+
+	ok(!ms_host_cgroup_root(proc, cgfs, 4242, &ns_root) && ns_root && !*ns_root,
+	   "no <proc>/self/cgroup: no namespace root");
+	free(ns_root);
+	put("proc/self/cgroup", "0::/system.slice/x.service\n");
+	ok(!ms_host_cgroup_root(proc, cgfs, 4242, &ns_root) && ns_root && !*ns_root,
+	   "in a cgroup of the host's: no namespace root");
+	free(ns_root);
+	put("proc/self/cgroup", "0::/\n");
+	is(ms_host_cgroup_root(proc, cgfs, 4242, &ns_root), -ENOENT,
+	   "'/' but listed nowhere: -ENOENT");
+	put("sys/fs/cgroup/app.slice/cgroup.procs", "4242\n");
+	ok(!ms_host_cgroup_root(proc, cgfs, 4242, &ns_root) && ns_root &&
+	   !strcmp(ns_root, "/app.slice"), "'/': the cgroup listing the PID");
+	o.cgroup_root = ns_root;
+	is(ms_host_scan(&o, &h, &detail), 0, "scan with a namespace root");
+	ok(find(&h, "/app.slice/app.slice/a.service") &&
+	   find(&h, "/app.slice/init.scope") && find(&h, "/outside"),
+	   "paths joined to the root, '..' resolved");
+	ms_host_free(&h);
+	free(ns_root);
 }
 
 /* The exposition of the fixture in fmt, in a malloc()ed string. */
@@ -359,6 +388,7 @@ int main(void)
 	test_text();
 	test_openmetrics();
 	test_scan_broken();
+	test_cgroup_root();
 	test_negotiate();
 	test_listen();
 	test_textfile();

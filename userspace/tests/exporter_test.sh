@@ -377,6 +377,39 @@ tap_check "a port in use: exit 1, said in one line" \
 	grep -q "cannot listen on 127.0.0.1:$PORT: Address already in use" "$T/log3"; echo $?)" \
 	"exit $rc: $(cat "$T/log3")"
 
+# ---- in a container's cgroup namespace --------------------------------------
+# The kernel writes cgroup paths from the reader's cgroup namespace root;
+# the exporter finds that root (the cgroup whose cgroup.procs lists it) in
+# the host's cgroup2 and names cgroups by their host paths.
+C=$T/ctr
+mkdir -p "$C/proc/madvstat" "$C/proc/self" "$C/sys/fs/cgroup/kubepods/pod1/ctr" \
+	"$C/sys/fs/cgroup/kubepods/pod2/app"
+printf '0::/\n' >"$C/proc/self/cgroup"
+printf '# unreadable 0\n%s\n%s\n' "$HEADER" \
+	"7 4096 1024 0 0 0 0 0 0 0 0 0 madvstat /
+8 8192 8192 4096 0 0 4096 0 0 0 0 0 app /../../pod2/app" >"$C/proc/madvstat/processes"
+cp "$R/proc/madvstat/summary" "$C/proc/madvstat/summary"
+echo 123456 >"$C/sys/fs/cgroup/kubepods/pod2/app/memory.current"
+: >"$C/sys/fs/cgroup/cgroup.procs"
+sh -c 'echo $$ >"$1/sys/fs/cgroup/kubepods/pod1/ctr/cgroup.procs"; MADVSTAT_TEST_ROOT=$1 exec "$2" exporter --listen 127.0.0.1:0' \
+	sh "$C" "$EXP" 2>"$T/log8" &
+EXP_PID=$!
+PIDS+=("$EXP_PID")
+for i in $(seq 100); do
+	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/log8")
+	[ -n "$PORT" ] && break
+	sleep 0.05
+done
+get "http://127.0.0.1:$PORT/metrics" >"$T/m8"
+stop_exporter TERM
+out=$(want "$T/m8" \
+	'madvstat_cgroup_processes{cgroup="/kubepods/pod1/ctr"} 1' \
+	'madvstat_cgroup_lazyfree_bytes{cgroup="/kubepods/pod2/app"} 4194304' \
+	'madvstat_cgroup_memory_current_bytes{cgroup="/kubepods/pod2/app"} 123456')
+tap_check "in a cgroup namespace: cgroups named and read by their host paths" \
+	"$([ -z "$out" ] && grep -q 'rooted at /kubepods/pod1/ctr' "$T/log8"; echo $?)" \
+	"$out" "$(cat "$T/log8")"
+
 # ---- a real Prometheus server -----------------------------------------------
 if command -v prometheus >/dev/null; then
 	pport=$(free_port)
