@@ -180,10 +180,12 @@ static void test_cgroup_root(void)
 	ok(!ms_host_cgroup_root(proc, cgfs, 4242, &ns_root) && ns_root && !*ns_root,
 	   "no <proc>/self/cgroup: no namespace root");
 	free(ns_root);
+	ns_root = NULL;
 	put("proc/self/cgroup", "0::/system.slice/x.service\n");
 	ok(!ms_host_cgroup_root(proc, cgfs, 4242, &ns_root) && ns_root && !*ns_root,
 	   "in a cgroup of the host's: no namespace root");
 	free(ns_root);
+	ns_root = NULL;
 	put("proc/self/cgroup", "0::/\n");
 	is(ms_host_cgroup_root(proc, cgfs, 4242, &ns_root), -ENOENT,
 	   "'/' but listed nowhere: -ENOENT");
