@@ -42,7 +42,7 @@ DKMS_SRCTREE ?= /usr/src
 
 MODULE_SRC := Kbuild VERSION $(wildcard module/*.c module/*.h)
 
-.PHONY: all module user user-test selftests guest harness kernels check soak check-exact demo \
+.PHONY: all module user user-test selftests guest guest-prom harness kernels check soak check-exact demo \
 	fuzz check-debug bench install install-module install-user uninstall \
 	dkms-source dkms-install \
 	dkms-remove lint clean distclean help check-kdir
@@ -69,6 +69,10 @@ help:
 	@echo '                 guests, the same for every kernel, into build/guest/bin/'
 	@echo '                 (needs the kselftest headers: make kernels)'
 	@echo '  guest          module for KDIR + selftests: what the VM needs'
+	@echo '  guest-prom     the exporter (with libmicrohttpd), prometheus, promtool,'
+	@echo '                 node_exporter, curl and their libraries into'
+	@echo '                 build/guest/prom/,'
+	@echo '                 with the guest test of the exporter (part of check)'
 	@echo '  harness        warn_mod.ko for KDIR, which WARN()s on load: the'
 	@echo '                 harness test proves such a splat fails a run'
 	@echo '  kernels        fetch the test kernels (5.10, 6.1, 6.12, 7.2, 7.2-rt:'
@@ -83,7 +87,8 @@ help:
 	@echo '                 soak (200 reloads under load, 10,000 processes) on 7.2'
 	@echo '                 and 7.2-rt; the selftests and the checker once more'
 	@echo '                 in a debug 6.12 kernel (DEBUG_KERNEL=7.2 or none: =),'
-	@echo '                 then kmemleak'
+	@echo '                 then kmemleak; the exporter scraped by a real'
+	@echo '                 Prometheus in a 6.12 guest'
 	@echo '  soak           the long soak: 1,000 reloads under load and 10,000'
 	@echo '                 processes, on every test kernel (not part of check)'
 	@echo '  check-exact    the exactness checker alone with fresh random seeds,'
@@ -235,6 +240,19 @@ $(GUEST_BIN)/%: userspace/%.c $(USER_LIB) $(USER_HDR) VERSION
 	$(CC) $(USER_CFLAGS) -static -Iuserspace/lib -o $@ $< $(USER_LIB)
 
 guest: module selftests
+
+# The exporter with the real parts, in a guest of its own (qemu/check): the
+# host's dynamically linked programs and their libraries, added at the
+# guest's /, and selftests/prometheus/ in /root/prom.
+PROM_GUEST := $(BUILD)/guest/prom
+guest-prom: $(BUILD)/user/madvstat
+	@./qemu/dynroot $(PROM_GUEST) $(BUILD)/user/madvstat prometheus promtool \
+		prometheus-node-exporter curl >/dev/null
+	install -D -m 755 selftests/prometheus/exporter_vm_test.sh \
+		$(PROM_GUEST)/root/prom/exporter_vm_test
+	install -D -m 644 qemu/lib.sh $(PROM_GUEST)/root/prom/lib.sh
+	install -D -m 644 contrib/prometheus/madvstat.rules.yml \
+		$(PROM_GUEST)/root/prom/madvstat.rules.yml
 
 # The module that WARN()s on load, for qemu/test-harness to prove a splat
 # fails a run; built only for that test.
