@@ -247,8 +247,13 @@ static void movers_read(struct x_movers *m)
  * Read @w's report and its smaps_rollup LazyFree. An idle worker's pages
  * still change under khugepaged (a collapse copies lazily freed pages into
  * a new huge page) and ksmd (a merge), so a pair is taken only when the
- * module reads the same LazyFree after the rollup as before it.
+ * module reads the same LazyFree after the rollup as before it. ksmd,
+ * woken every 10 ms here, can take 100 pages a pass for many passes in a
+ * row: after the first few tries, wait between them, up to about 10 s,
+ * before the last pair is compared as it is.
  */
+#define READ_TRIES	100
+#define READ_PAUSE_US	(100 * 1000)
 static int read_worker(struct x_run *run, const struct x_worker *w,
 		       struct ms_report *r, int64_t *rollup)
 {
@@ -269,9 +274,11 @@ static int read_worker(struct x_run *run, const struct x_worker *w,
 			ms_report_free(r);
 			return *rollup < 0 ? (int)*rollup : (int)after;
 		}
-		if (after == before || tries == 4)
+		if (after == before || tries == READ_TRIES - 1)
 			return 0;
 		ms_report_free(r);
+		if (tries >= 4)
+			usleep(READ_PAUSE_US);
 		movers_read(&m1);
 		snprintf(buf, sizeof(buf),
 			 "worker %d LazyFree %lld kB, then %lld kB; meanwhile khugepaged collapsed %lld pages, KSM pages went %+lld, pglazyfreed %+lld",
