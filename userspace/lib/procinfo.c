@@ -264,6 +264,8 @@ void ms_proc_free(struct ms_proc *p)
 	free(p->vmas);
 	p->vmas = NULL;
 	p->nr_vmas = 0;
+	free(p->runtime);
+	p->runtime = NULL;
 }
 
 int ms_proc_parse_pid(const char *s)

@@ -17,6 +17,8 @@
 
 #include "report.h"
 
+struct ms_runtime;
+
 enum ms_val {
 	MS_RSS,
 	MS_RSS_ANON,
@@ -65,6 +67,7 @@ struct ms_proc {
 	bool vmas_known;
 	struct ms_vma *vmas;	/* malloc()ed; sizes in bytes */
 	size_t nr_vmas;
+	struct ms_runtime *runtime;	/* runtime.h; malloc()ed; NULL: not looked at */
 };
 
 /*
