@@ -13,6 +13,7 @@
 #include "output.h"
 #include "procinfo.h"
 #include "proctable.h"
+#include "runtime.h"
 
 struct ctx {
 	const struct ms_opts *o;
@@ -37,6 +38,14 @@ static void report_error(const struct ctx *c, int pid, int ret,
 		ret == -EBADMSG && detail ? detail : "");
 }
 
+/* p's runtime, when it has lazily freed memory; not shown if no memory. */
+static void identify(const struct ctx *c, struct ms_proc *p)
+{
+	if (ms_rt_attach(c->proc, p))
+		fprintf(c->err, "madvstat: %d: out of memory identifying its runtime\n",
+			p->pid);
+}
+
 static int collect(const struct ctx *c, int pid, bool vmas, struct ms_proc *p)
 {
 	const char *detail = NULL;
@@ -44,6 +53,8 @@ static int collect(const struct ctx *c, int pid, bool vmas, struct ms_proc *p)
 
 	if (ret)
 		report_error(c, pid, ret, detail);
+	else
+		identify(c, p);
 	return ret;
 }
 
@@ -135,6 +146,7 @@ static int run_watch(const struct ctx *c)
 			status = 1;
 			break;
 		}
+		identify(c, &cur);
 		print_sample(c, &cur, sample > 1 ? &prev : NULL, sample, tty);
 		ms_proc_free(&prev);
 		prev = cur;

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "output.h"
+#include "runtime.h"
 
 struct out {
 	FILE *f;
@@ -219,6 +220,7 @@ static void processes(struct out *o, const struct ms_host *h)
 			label(o, false, "comm", p->comm);
 			label(o, false, "cgroup",
 			      p->cgroup ? p->cgroup : "(unknown)");
+			label(o, false, "runtime", ms_rt_label(p->runtime));
 			value_u64(o, true, p->val[process_vals[v].val]);
 		}
 	}

@@ -13,6 +13,7 @@
 
 #include "cgroupfs.h"
 #include "proctable.h"
+#include "runtime.h"
 #include "toplist.h"
 
 struct scan {
@@ -229,6 +230,9 @@ int ms_host_scan(const struct ms_scan_opts *o, struct ms_host *h,
 		return ret;
 	for (i = 0; i < h->nr_cgroups; i++)
 		read_cgroup_files(o, &h->cgroups[i], page > 0 ? page : 4096);
+	for (i = 0; i < h->nr_top; i++)
+		if (ms_rt_attach(o->proc, &h->top[i]))
+			return -ENOMEM;
 	h->up = true;
 	return 0;
 }

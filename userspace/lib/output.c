@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "runtime.h"
 #include "size.h"
 
 #define SIGNIFICANT_PCT10 100	/* 10.0 % of RSS */
@@ -233,6 +234,28 @@ static void human_header(FILE *f, const struct ms_proc *p)
 		fprintf(f, "  %-18s %s\n", "Cgroup", p->cgroup);
 }
 
+/* Which runtime freed the memory, on what evidence, and the advice. */
+static void human_runtime(FILE *f, const struct ms_runtime *rt)
+{
+	char buf[MS_RT_TEXT], advice[1024];
+
+	fprintf(f, "  %-18s %s", "Runtime", ms_rt_label(rt));
+	if (rt->version[0])
+		fprintf(f, " %s", printable(rt->version, buf, sizeof(buf)));
+	if (rt->also[0])
+		fprintf(f, " (also seen: %s)", rt->also);
+	fprintf(f, "\n  %-18s %s\n", "Evidence",
+		printable(rt->evidence, buf, sizeof(buf)));
+	if (rt->kind != MS_RT_UNKNOWN)
+		fprintf(f, "  %-18s %s\n", "Its settings",
+			!rt->env_read ? "unknown (environ not readable)" :
+			rt->settings[0] ? printable(rt->settings, buf,
+						    sizeof(buf)) :
+			"none in its environment");
+	ms_rt_advice(rt, advice, sizeof(advice));
+	fprintf(f, "  Advice: %s\n", advice);
+}
+
 void ms_out_human(FILE *f, const struct ms_proc *p,
 		  const struct ms_proc *prev, bool vmas)
 {
@@ -244,6 +267,8 @@ void ms_out_human(FILE *f, const struct ms_proc *p,
 		human_row(f, p, prev, (enum ms_val)v);
 	ms_out_verdict(p, verdict, sizeof(verdict));
 	fprintf(f, "  Verdict: %s\n", verdict);
+	if (p->runtime)
+		human_runtime(f, p->runtime);
 	if (vmas)
 		human_vmas(f, p);
 }
@@ -411,6 +436,35 @@ static void json_vmas(FILE *f, const struct ms_proc *p)
 	fputc(']', f);
 }
 
+/* "runtime": null when not looked at (nothing lazily freed). */
+static void json_runtime(FILE *f, const struct ms_runtime *rt)
+{
+	char advice[1024];
+	const char *also;
+
+	fputs(",\"runtime\":", f);
+	if (!rt) {
+		fputs("null", f);
+		return;
+	}
+	fprintf(f, "{\"name\":\"%s\"", ms_rt_label(rt));
+	json_opt_string(f, "version", rt->version[0] ? rt->version : NULL);
+	json_opt_string(f, "evidence", rt->evidence);
+	json_opt_string(f, "settings", rt->env_read ? rt->settings : NULL);
+	fputs(",\"also\":[", f);
+	for (also = rt->also; *also; also += strspn(also, " ")) {
+		size_t n = strcspn(also, " ");
+
+		fprintf(f, "%s\"%.*s\"", also == rt->also ? "" : ",",
+			(int)n, also);
+		also += n;
+	}
+	ms_rt_advice(rt, advice, sizeof(advice));
+	fputc(']', f);
+	json_opt_string(f, "advice", advice);
+	fputc('}', f);
+}
+
 static const char *source_name(enum ms_source s)
 {
 	return s == MS_SRC_MODULE ? "madvstat" : "smaps_rollup";
@@ -443,6 +497,8 @@ void ms_out_json(FILE *f, const struct ms_proc *p, bool cgroup, bool vmas)
 	if (!cgroup)
 		json_opt_string(f, "tracking",
 				p->tracking_known ? p->tracking : NULL);
+	if (!cgroup)
+		json_runtime(f, p->runtime);
 	if (vmas && !cgroup)
 		json_vmas(f, p);
 	fputs("}\n", f);
