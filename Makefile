@@ -218,7 +218,7 @@ selftests:
 	  exit 1; }
 	@test -n "$(SELFTESTS)" || { echo "error: no selftests/*_test.c" >&2; exit 1; }
 	@$(MAKE) --no-print-directory $(addprefix $(GUEST_BIN)/,$(SELFTESTS) $(USER_PROGS)) \
-		$(GUEST_BIN)/madvstat-bench
+		$(GUEST_BIN)/madvstat-bench $(RUNTIME_PROGS)
 
 $(GUEST_BIN)/%_test: selftests/%_test.c $(SELFTEST_LIB) $(SELFTEST_HDR) $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
@@ -238,6 +238,19 @@ $(GUEST_BIN)/madvstat-bench: $(BENCH_SRC) bench/bench.h $(SELFTEST_LIB) $(SELFTE
 $(GUEST_BIN)/%: userspace/%.c $(USER_LIB) $(USER_HDR) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -Iuserspace/lib -o $@ $< $(USER_LIB)
+
+# The programs runtime_test names the runtime of: Go without cgo (Debian's
+# golang-go), static; C on jemalloc (Debian's libjemalloc.a), static.
+RUNTIME_PROGS := $(GUEST_BIN)/gofree $(GUEST_BIN)/jefree
+GO_ENV := CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local \
+	GOCACHE=$(BUILD)/go/cache GOPATH=$(BUILD)/go/path
+$(GUEST_BIN)/gofree: selftests/programs/gofree/main.go selftests/programs/gofree/go.mod
+	@mkdir -p $(@D)
+	cd selftests/programs/gofree && $(GO_ENV) go build -trimpath -o $@ .
+
+$(GUEST_BIN)/jefree: selftests/programs/jefree/jefree.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ $< -l:libjemalloc.a -lpthread -lm -ldl
 
 guest: module selftests
 
