@@ -244,7 +244,7 @@ static void test_text(void)
 	   "memory.current of an escaped path");
 	ok(has(t, "madvstat_cgroup_pglazyfree_bytes_total{cgroup=\"/app.slice/a.service\"} 419430400\n"),
 	   "pglazyfree as a bytes counter");
-	ok(has(t, "madvstat_process_lazyfree_bytes{pid=\"102\",comm=\"c \\\"x\\\"\",cgroup=\"/app.slice/c d.service\"} 52428800\n"),
+	ok(has(t, "madvstat_process_lazyfree_bytes{pid=\"102\",comm=\"c \\\"x\\\"\",cgroup=\"/app.slice/c d.service\",runtime=\"unknown\"} 52428800\n"),
 	   "top process with escaped comm label");
 	ok(has(t, "madvstat_tracking{state=\"partial\"} 1\n") &&
 	   has(t, "madvstat_tracking{state=\"live\"} 0\n"),

@@ -167,8 +167,8 @@ out=$(want "$T/m1" \
 	'madvstat_tracking{state="live"} 1' \
 	'madvstat_exporter_processes_unreadable 4' \
 	'madvstat_exporter_scrape_errors_total 0' \
-	'madvstat_process_lazyfree_bytes{pid="4242",comm="madvfree-repro",cgroup="/app.slice/repro.service"} 201326592' \
-	'madvstat_process_lazyfree_bytes{pid="4243",comm="go worker",cgroup="/app.slice/repro.service"} 10485760')
+	'madvstat_process_lazyfree_bytes{pid="4242",comm="madvfree-repro",cgroup="/app.slice/repro.service",runtime="unknown"} 201326592' \
+	'madvstat_process_lazyfree_bytes{pid="4243",comm="go worker",cgroup="/app.slice/repro.service",runtime="unknown"} 10485760')
 tap_check "the values of the fixture: per cgroup, host, top processes, self" $? "$out"
 n=$(grep -c '^madvstat_process_lazyfree_bytes{' "$T/m1")
 tap_check "--top 2: two processes, not the third holding lazily freed memory" \
