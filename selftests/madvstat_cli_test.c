@@ -25,21 +25,6 @@
  */
 #define SLACK_KB	4096
 
-/* Run cmd with sh; stdout+stderr into out. Returns the exit status. */
-static int run(const char *cmd, char *out, size_t size)
-{
-	FILE *p = popen(cmd, "r");
-	size_t n = 0;
-	int status;
-
-	if (!p)
-		return -1;
-	n = fread(out, 1, size - 1, p);
-	out[n] = '\0';
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 /* A JSON number field of an NDJSON line, or -2 if absent, -1 if null. */
 static int64_t json_num(const char *json, const char *key)
 {
@@ -101,7 +86,7 @@ TEST_F(cli, human_summary_with_module)
 	if (!self->ready)
 		return;
 	snprintf(cmd, sizeof(cmd), MADVSTAT " %d 2>&1", (int)self->repro);
-	EXPECT_EQ(0, run(cmd, out, sizeof(out)));
+	EXPECT_EQ(0, mt_run(cmd, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "not a leak")) {
 		TH_LOG("%s", out);
 	}
@@ -116,7 +101,7 @@ TEST_F(cli, json_equals_the_module)
 	if (!self->ready)
 		return;
 	snprintf(cmd, sizeof(cmd), MADVSTAT " --json %d", (int)self->repro);
-	ASSERT_EQ(0, run(cmd, out, sizeof(out)));
+	ASSERT_EQ(0, mt_run(cmd, out, sizeof(out)));
 	lazy = mt_madvstat_get(self->repro, "LazyFree");
 	marked = mt_madvstat_get(self->repro, "Marked");
 	EXPECT_NE(NULL, strstr(out, "\"source\":\"madvstat\""));
@@ -134,13 +119,13 @@ TEST_F(cli, top_puts_it_first)
 
 	if (!self->ready)
 		return;
-	ASSERT_EQ(0, run(MADVSTAT " top -n 3 --sort lazyfree --json", out,
+	ASSERT_EQ(0, mt_run(MADVSTAT " top -n 3 --sort lazyfree --json", out,
 			 sizeof(out)));
 	snprintf(want, sizeof(want), "{\"pid\":%d,", (int)self->repro);
 	EXPECT_EQ(0, strncmp(out, want, strlen(want))) {
 		TH_LOG("%.300s", out);
 	}
-	ASSERT_EQ(0, run(MADVSTAT " top -n 3 --prometheus", out, sizeof(out)));
+	ASSERT_EQ(0, mt_run(MADVSTAT " top -n 3 --prometheus", out, sizeof(out)));
 	snprintf(want, sizeof(want), "{pid=\"%d\",", (int)self->repro);
 	EXPECT_NE(NULL, strstr(out, want));
 	EXPECT_NE(NULL, strstr(out, "# TYPE madvstat_lazyfree_bytes gauge"));
@@ -153,11 +138,11 @@ TEST_F(cli, errors_and_exit_codes)
 
 	if (!self->ready)
 		return;
-	EXPECT_EQ(1, run(MADVSTAT " 999999 2>&1", out, sizeof(out)));
+	EXPECT_EQ(1, mt_run(MADVSTAT " 999999 2>&1", out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "999999: no such process"));
-	EXPECT_EQ(2, run(MADVSTAT " 12x 2>&1", out, sizeof(out)));
-	EXPECT_EQ(2, run(MADVSTAT " top --sort nonsense 2>&1", out, sizeof(out)));
-	EXPECT_EQ(0, run(MADVSTAT " --help", out, sizeof(out)));
+	EXPECT_EQ(2, mt_run(MADVSTAT " 12x 2>&1", out, sizeof(out)));
+	EXPECT_EQ(2, mt_run(MADVSTAT " top --sort nonsense 2>&1", out, sizeof(out)));
+	EXPECT_EQ(0, mt_run(MADVSTAT " --help", out, sizeof(out)));
 }
 
 /* Watch mode, not on a tty: one report per sample, then it stops. */
@@ -170,7 +155,7 @@ TEST_F(cli, watch_two_samples)
 	if (!self->ready)
 		return;
 	snprintf(cmd, sizeof(cmd), MADVSTAT " -w 1 -c 2 %d", (int)self->repro);
-	EXPECT_EQ(0, run(cmd, out, sizeof(out)));
+	EXPECT_EQ(0, mt_run(cmd, out, sizeof(out)));
 	snprintf(want, sizeof(want), "PID %d (", (int)self->repro);
 	for (p = strstr(out, want); p; p = strstr(p + 1, want))
 		n++;
@@ -188,7 +173,7 @@ TEST_F(cli, fallback_without_module)
 		return;
 	ASSERT_EQ(0, mt_module_unload());
 	snprintf(cmd, sizeof(cmd), MADVSTAT " --json %d 2>&1", (int)self->repro);
-	EXPECT_EQ(0, run(cmd, out, sizeof(out)));
+	EXPECT_EQ(0, mt_run(cmd, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "module not loaded")) {
 		TH_LOG("%s", out);
 	}

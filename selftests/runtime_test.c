@@ -25,21 +25,6 @@
 #define FREED_KB	(64L << 10)
 #define SLACK_KB	8192
 
-/* Run cmd with sh; stdout+stderr into out. Returns the exit status. */
-static int run(const char *cmd, char *out, size_t size)
-{
-	FILE *p = popen(cmd, "r");
-	size_t n;
-	int status;
-
-	if (!p)
-		return -1;
-	n = fread(out, 1, size - 1, p);
-	out[n] = '\0';
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 /*
  * Start prog with one more environment variable; returns its PID once it
  * printed "freed" (its memory freed), or -1.
@@ -125,7 +110,7 @@ static void check(struct __test_metadata *_metadata, const struct expect *x)
 	EXPECT_LE(FREED_KB - SLACK_KB, kb);
 
 	snprintf(cmd, sizeof(cmd), MADVSTAT " %d 2>&1", (int)pid);
-	EXPECT_EQ(0, run(cmd, out, sizeof(out)));
+	EXPECT_EQ(0, mt_run(cmd, out, sizeof(out)));
 	for (i = 0; i < 4 && x->human[i]; i++)
 		EXPECT_NE(NULL, strstr(out, x->human[i])) {
 			TH_LOG("no \"%s\" in:\n%s", x->human[i], out);
@@ -134,7 +119,7 @@ static void check(struct __test_metadata *_metadata, const struct expect *x)
 	       out);
 
 	snprintf(cmd, sizeof(cmd), MADVSTAT " --json %d", (int)pid);
-	EXPECT_EQ(0, run(cmd, out, sizeof(out)));
+	EXPECT_EQ(0, mt_run(cmd, out, sizeof(out)));
 	for (i = 0; i < 4 && x->json[i]; i++)
 		EXPECT_NE(NULL, strstr(out, x->json[i])) {
 			TH_LOG("no \"%s\" in:\n%s", x->json[i], out);

@@ -691,3 +691,17 @@ int64_t mt_slab_objsize(const char *cache, int64_t *active)
 	fclose(f);
 	return ret;
 }
+
+int mt_run(const char *cmd, char *out, size_t size)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n;
+	int status;
+
+	if (!p)
+		return -1;
+	n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}

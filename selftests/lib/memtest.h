@@ -101,6 +101,9 @@ int64_t mt_status_kb(pid_t pid, const char *key);
 int64_t mt_slab_objsize(const char *cache, int64_t *active);
 /* The number a sysfs, sysctl or cgroup file holds, or -errno. */
 int64_t mt_file_num(const char *path);
+
+/* Run cmd with sh, its output into out. Returns its exit status. */
+int mt_run(const char *cmd, char *out, size_t size);
 /*
  * Raise a sysctl file to at least min, its old value saved (saved[0] is
  * '\0' when it was high enough already: nothing to restore).

@@ -78,6 +78,33 @@ static bool in_file(const struct ms_elf *e, uint64_t off, uint64_t size)
 	return off <= e->file_size && size <= e->file_size - off;
 }
 
+/*
+ * A header table of count entries of entsize bytes (at least min, at most
+ * max entries) at off, read whole: malloc()ed, or NULL with *ret set.
+ */
+static unsigned char *read_table(const struct ms_elf *e, uint64_t off,
+				 size_t entsize, size_t count, size_t min,
+				 size_t max, int *ret)
+{
+	unsigned char *raw;
+
+	*ret = -EBADMSG;
+	if (count > max || entsize < min ||
+	    !in_file(e, off, (uint64_t)count * entsize))
+		return NULL;
+	raw = malloc(count * entsize);
+	if (!raw) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	*ret = read_exact(e, raw, count * entsize, off);
+	if (*ret) {
+		free(raw);
+		return NULL;
+	}
+	return raw;
+}
+
 static int read_sections(struct ms_elf *e, uint64_t shoff, size_t entsize,
 			 size_t count, size_t shstrndx, const char **why)
 {
@@ -87,19 +114,18 @@ static int read_sections(struct ms_elf *e, uint64_t shoff, size_t entsize,
 
 	if (!count)
 		return 0;
-	if (count > MS_ELF_MAX_SECTIONS || entsize < (e->is64 ? 64u : 40u) ||
-	    !in_file(e, shoff, (uint64_t)count * entsize)) {
+	raw = read_table(e, shoff, entsize, count, e->is64 ? 64 : 40,
+			 MS_ELF_MAX_SECTIONS, &ret);
+	if (!raw) {
 		*why = "section headers out of the file or too many";
-		return -EBADMSG;
+		return ret;
 	}
-	raw = malloc(count * entsize);
 	e->sections = calloc(count, sizeof(*e->sections));
-	if (!raw || !e->sections) {
+	if (!e->sections) {
 		free(raw);
 		return -ENOMEM;
 	}
-	ret = read_exact(e, raw, count * entsize, shoff);
-	for (i = 0; !ret && i < count; i++) {
+	for (i = 0; i < count; i++) {
 		const unsigned char *p = raw + i * entsize;
 		struct ms_elf_section *s = &e->sections[i];
 
@@ -120,10 +146,6 @@ static int read_sections(struct ms_elf *e, uint64_t shoff, size_t entsize,
 		}
 	}
 	free(raw);
-	if (ret) {
-		*why = "section headers cut short";
-		return ret;
-	}
 	e->nr_sections = count;
 	if (shstrndx >= count || e->sections[shstrndx].type == SHT_NOBITS)
 		return 0;	/* no section names: no section found by name */
@@ -153,19 +175,18 @@ static int read_segments(struct ms_elf *e, uint64_t phoff, size_t entsize,
 
 	if (!count)
 		return 0;
-	if (count > MS_ELF_MAX_SEGMENTS || entsize < (e->is64 ? 56u : 32u) ||
-	    !in_file(e, phoff, (uint64_t)count * entsize)) {
+	raw = read_table(e, phoff, entsize, count, e->is64 ? 56 : 32,
+			 MS_ELF_MAX_SEGMENTS, &ret);
+	if (!raw) {
 		*why = "program headers out of the file or too many";
-		return -EBADMSG;
+		return ret;
 	}
-	raw = malloc(count * entsize);
 	e->segments = calloc(count, sizeof(*e->segments));
-	if (!raw || !e->segments) {
+	if (!e->segments) {
 		free(raw);
 		return -ENOMEM;
 	}
-	ret = read_exact(e, raw, count * entsize, phoff);
-	for (i = 0; !ret && i < count; i++) {
+	for (i = 0; i < count; i++) {
 		const unsigned char *p = raw + i * entsize;
 		struct ms_elf_segment *s = &e->segments[i];
 
@@ -183,11 +204,8 @@ static int read_segments(struct ms_elf *e, uint64_t phoff, size_t entsize,
 		}
 	}
 	free(raw);
-	if (ret)
-		*why = "program headers cut short";
-	else
-		e->nr_segments = count;
-	return ret;
+	e->nr_segments = count;
+	return 0;
 }
 
 static int read_headers(struct ms_elf *e, const char **why)
