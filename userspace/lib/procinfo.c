@@ -261,6 +261,8 @@ void ms_proc_free(struct ms_proc *p)
 {
 	free(p->cgroup);
 	p->cgroup = NULL;
+	free(p->cgname);
+	p->cgname = NULL;
 	free(p->vmas);
 	p->vmas = NULL;
 	p->nr_vmas = 0;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgname.h"
 #include "report.h"
 
 struct ms_runtime;
@@ -59,6 +60,7 @@ struct ms_proc {
 	unsigned int nr_procs;
 	char comm[64];
 	char *cgroup;		/* cgroup v2 path, malloc()ed; NULL: unknown */
+	struct ms_cgname *cgname;	/* what runs there (naming.h); NULL */
 	enum ms_source source;
 	bool tracking_known;
 	char tracking[256];
