@@ -13,9 +13,13 @@
 
 int main(int argc, char *argv[])
 {
-	/* The tests' fixture trees stand in for /proc and /sys/fs/cgroup. */
+	/*
+	 * The tests' fixture trees stand in for /proc, /sys/fs/cgroup and
+	 * /var/log (the kubelet's log directories).
+	 */
 	const char *root = getenv("MADVSTAT_TEST_ROOT");
 	char proc[PATH_MAX] = "/proc", cgroupfs[PATH_MAX] = "/sys/fs/cgroup";
+	char logdir[PATH_MAX] = "/var/log";
 	struct ms_opts o;
 	char err[256];
 	int status;
@@ -23,6 +27,7 @@ int main(int argc, char *argv[])
 	if (root && *root) {
 		snprintf(proc, sizeof(proc), "%s/proc", root);
 		snprintf(cgroupfs, sizeof(cgroupfs), "%s/sys/fs/cgroup", root);
+		snprintf(logdir, sizeof(logdir), "%s/var/log", root);
 	}
 	if (ms_cli_parse(argc, argv, &o, err, sizeof(err))) {
 		fprintf(stderr, "madvstat: %s\nTry 'madvstat --help'.\n", err);
@@ -39,10 +44,10 @@ int main(int argc, char *argv[])
 		status = 0;
 		break;
 	case MS_CMD_EXPORTER:
-		status = ms_exporter_run(&o, proc, cgroupfs, stderr);
+		status = ms_exporter_run(&o, proc, cgroupfs, logdir, stderr);
 		break;
 	default:
-		status = ms_cmd_run(&o, proc, stdout, stderr);
+		status = ms_cmd_run(&o, proc, logdir, stdout, stderr);
 		break;
 	}
 	ms_cli_free(&o);

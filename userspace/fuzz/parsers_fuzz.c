@@ -4,9 +4,10 @@
  * first byte picks the parser, the rest is its input.
  *   0: /proc/madvstat/<pid> or smaps_rollup text -> ms_proc -> every output
  *   1: a CSV timeline -> SVG
- *   2: /proc/<pid>/cgroup text
+ *   2: /proc/<pid>/cgroup text, and the layout of its path (cgname.h)
  *   3: a command line (arguments separated by NUL bytes)
- *   4: /proc/madvstat/processes text -> every row through the outputs
+ *   4: /proc/madvstat/processes text -> every row, named by the
+ *      layout of its cgroup, through the outputs
  *   5: the exporter's small parsers: an Accept header, a --listen
  *      address, memory.stat text
  * Built and run by `make fuzz` (clang -fsanitize=fuzzer,address,undefined).
@@ -16,10 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgname.h"
 #include "cgroupfs.h"
 #include "cli.h"
 #include "expfmt.h"
 #include "httpd.h"
+#include "naming.h"
 #include "output.h"
 #include "procinfo.h"
 #include "proctable.h"
@@ -86,11 +89,30 @@ static void fuzz_argv(char *text, size_t len)
 
 static int fuzz_row(void *arg, struct ms_proc *p)
 {
+	struct ms_namer nm;
+
 	(void)arg;
+	ms_namer_init(&nm, NULL);
+	ms_namer_name(&nm, p);
 	ms_out_top(devnull, p, 1, false);
+	ms_out_top(devnull, p, 1, true);
+	ms_out_human(devnull, p, NULL, false);
 	ms_out_json(devnull, p, false, false);
 	ms_out_prometheus(devnull, p, 1, false);
+	ms_namer_free(&nm);
 	return 0;
+}
+
+static void fuzz_cgroup(const char *text)
+{
+	char buf[MS_CGNAME_STR_LEN];
+	struct ms_cgname n;
+	char *cg = ms_proc_parse_cgroup(text);
+
+	ms_cgname_parse(cg ? cg : text, &n);
+	ms_cgname_str(&n, true, buf, sizeof(buf));
+	ms_cgname_str(&n, false, buf, 7);
+	free(cg);
 }
 
 static void fuzz_table(const char *text, size_t len)
@@ -115,7 +137,7 @@ static void fuzz_exporter(const char *text)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text, *cg;
+	char *text;
 
 	if (!devnull)
 		devnull = fopen("/dev/null", "w");
@@ -133,8 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_csv(text);
 		break;
 	case 2:
-		cg = ms_proc_parse_cgroup(text);
-		free(cg);
+		fuzz_cgroup(text);
 		break;
 	case 3:
 		fuzz_argv(text, size - 1);

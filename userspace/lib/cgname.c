@@ -378,6 +378,12 @@ const char *ms_cgname_qos_str(enum ms_cg_qos qos)
 	return names[qos];
 }
 
+bool ms_cgname_has_pod_names(const struct ms_cgname *n)
+{
+	return n && (n->pod_namespace[0] || n->pod_name[0] ||
+		     n->container_name[0]);
+}
+
 /* A string built piece by piece into a fixed buffer, cut when full. */
 struct sbuf {
 	char *buf;

@@ -82,6 +82,9 @@ const char *ms_cgname_kind_key(enum ms_cg_kind kind);
 /* "guaranteed", "burstable", "besteffort"; NULL when unknown. */
 const char *ms_cgname_qos_str(enum ms_cg_qos qos);
 
+/* Whether n (or NULL) has a namespace, pod or container name. */
+bool ms_cgname_has_pod_names(const struct ms_cgname *n);
+
 /*
  * What runs in the cgroup for people, into buf: "foo.service",
  * "default/web-5d8f/nginx", "docker 9a3e0c1d2b4f"; "" for MS_CG_OTHER.

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "naming.h"
 #include "output.h"
 #include "procinfo.h"
 #include "proctable.h"
@@ -20,6 +21,7 @@ struct ctx {
 	const char *proc;
 	bool module;
 	FILE *out, *err;
+	struct ms_namer namer;	/* names for the cgroups shown */
 };
 
 static void warn_no_module(const struct ctx *c)
@@ -46,15 +48,33 @@ static void identify(const struct ctx *c, struct ms_proc *p)
 			p->pid);
 }
 
-static int collect(const struct ctx *c, int pid, bool vmas, struct ms_proc *p)
+/* Name the cgroups of v[0..n); false (said) when out of memory. */
+static bool name_all(struct ctx *c, struct ms_proc *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (ms_namer_name(&c->namer, &v[i])) {
+			fprintf(c->err, "madvstat: out of memory\n");
+			return false;
+		}
+	}
+	return true;
+}
+
+static int collect(struct ctx *c, int pid, bool vmas, struct ms_proc *p)
 {
 	const char *detail = NULL;
 	int ret = ms_proc_collect(c->proc, c->module, pid, vmas, p, &detail);
 
-	if (ret)
+	if (ret) {
 		report_error(c, pid, ret, detail);
-	else
+	} else if (!name_all(c, p, 1)) {
+		ms_proc_free(p);
+		ret = -ENOMEM;
+	} else {
 		identify(c, p);
+	}
 	return ret;
 }
 
@@ -70,7 +90,7 @@ static void print_one(const struct ctx *c, const struct ms_proc *p,
 	ms_out_human(c->out, p, NULL, c->o->vmas);
 }
 
-static int run_pids(const struct ctx *c)
+static int run_pids(struct ctx *c)
 {
 	const struct ms_opts *o = c->o;
 	struct ms_proc *v = calloc(o->nr_pids, sizeof(*v));
@@ -122,7 +142,7 @@ static void print_sample(const struct ctx *c, const struct ms_proc *p,
 	fflush(c->out);
 }
 
-static int run_watch(const struct ctx *c)
+static int run_watch(struct ctx *c)
 {
 	const struct ms_opts *o = c->o;
 	int pid = o->pids[0], fd = fileno(c->out);
@@ -141,6 +161,9 @@ static int run_watch(const struct ctx *c)
 				pid);
 		} else if (ret) {
 			report_error(c, pid, ret, detail);
+		} else if (!name_all(c, &cur, 1)) {
+			ms_proc_free(&cur);
+			ret = -ENOMEM;
 		}
 		if (ret) {
 			status = 1;
@@ -202,6 +225,7 @@ static int add_row(void *arg, struct ms_proc *p)
 	}
 	r->v[r->n++] = *p;
 	p->cgroup = NULL;	/* the array's now */
+	p->cgname = NULL;
 	return 0;
 }
 
@@ -253,20 +277,26 @@ static int collect_each(const struct ctx *c, struct rows *r, size_t *denied)
 	return 0;
 }
 
+/* How many of n rows `top` shows. */
+static size_t shown(const struct ctx *c, size_t n)
+{
+	return c->o->top_n && c->o->top_n < n ? c->o->top_n : n;
+}
+
 static void print_top(const struct ctx *c, const struct ms_proc *v,
 		      size_t n, size_t total, size_t nprocs)
 {
 	const struct ms_opts *o = c->o;
-	size_t shown = o->top_n && o->top_n < n ? o->top_n : n;
+	size_t nr_shown = shown(c, n);
 	size_t i;
 
 	switch (o->format) {
 	case MS_FMT_JSON:
-		for (i = 0; i < shown; i++)
+		for (i = 0; i < nr_shown; i++)
 			ms_out_json(c->out, &v[i], o->cgroup, false);
 		break;
 	case MS_FMT_PROMETHEUS:
-		ms_out_prometheus(c->out, v, shown, o->cgroup);
+		ms_out_prometheus(c->out, v, nr_shown, o->cgroup);
 		break;
 	case MS_FMT_HUMAN:
 		fprintf(c->out, "madvstat top: %zu process%s", nprocs,
@@ -276,13 +306,13 @@ static void print_top(const struct ctx *c, const struct ms_proc *v,
 				total == 1 ? "" : "s");
 		fprintf(c->out, " (from %s), sorted by %s, first %zu\n",
 			c->module ? "/proc/madvstat" : "smaps_rollup",
-			ms_top_sort_name(o->sort), shown);
-		ms_out_top(c->out, v, shown, o->cgroup);
+			ms_top_sort_name(o->sort), nr_shown);
+		ms_out_top(c->out, v, nr_shown, o->cgroup);
 		break;
 	}
 }
 
-static int run_top(const struct ctx *c)
+static int run_top(struct ctx *c)
 {
 	struct ms_proc *groups = NULL;
 	struct rows r = { 0 };
@@ -308,9 +338,18 @@ static int run_top(const struct ctx *c)
 			return 1;
 		}
 		ms_top_sort(groups, (size_t)ng, c->o->sort);
+		if (!name_all(c, groups, shown(c, (size_t)ng))) {
+			ms_top_free(groups, (size_t)ng);
+			ms_top_free(r.v, r.n);
+			return 1;
+		}
 		print_top(c, groups, (size_t)ng, (size_t)ng, r.n);
 	} else {
 		ms_top_sort(r.v, r.n, c->o->sort);
+		if (!name_all(c, r.v, shown(c, r.n))) {
+			ms_top_free(r.v, r.n);
+			return 1;
+		}
 		print_top(c, r.v, r.n, r.n, r.n);
 	}
 	if (denied)
@@ -322,17 +361,22 @@ static int run_top(const struct ctx *c)
 	return 0;
 }
 
-int ms_cmd_run(const struct ms_opts *o, const char *proc, FILE *out,
-	       FILE *err)
+int ms_cmd_run(const struct ms_opts *o, const char *proc, const char *logdir,
+	       FILE *out, FILE *err)
 {
 	struct ctx c = { .o = o, .proc = proc, .out = out, .err = err };
+	int status;
 
 	c.module = !o->no_module && ms_proc_module_loaded(proc);
 	if (!c.module && !o->no_module)
 		warn_no_module(&c);
+	ms_namer_init(&c.namer, logdir);
 	if (o->cmd == MS_CMD_TOP)
-		return run_top(&c);
-	if (o->watch_ms)
-		return run_watch(&c);
-	return run_pids(&c);
+		status = run_top(&c);
+	else if (o->watch_ms)
+		status = run_watch(&c);
+	else
+		status = run_pids(&c);
+	ms_namer_free(&c.namer);
+	return status;
 }

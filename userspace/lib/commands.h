@@ -13,10 +13,12 @@
 
 /*
  * Run o->cmd (MS_CMD_PIDS or MS_CMD_TOP) against the proc root proc
- * ("/proc"): results to out, messages "madvstat: ..." to err. Returns the
- * exit status: 0 if every requested process was reported, else 1.
+ * ("/proc"), naming cgroups with the kubelet's log directories under
+ * logdir ("/var/log"; NULL: names from the paths alone): results to out,
+ * messages "madvstat: ..." to err. Returns the exit status: 0 if every
+ * requested process was reported, else 1.
  */
-int ms_cmd_run(const struct ms_opts *o, const char *proc, FILE *out,
-	       FILE *err);
+int ms_cmd_run(const struct ms_opts *o, const char *proc, const char *logdir,
+	       FILE *out, FILE *err);
 
 #endif /* MADVSTAT_COMMANDS_H */

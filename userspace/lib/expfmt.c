@@ -23,6 +23,7 @@ struct out {
 	enum ms_expfmt fmt;
 	size_t max;
 	bool full;
+	bool pod_labels;	/* on every cgroup and process series */
 };
 
 static bool om(const struct out *o)
@@ -59,9 +60,7 @@ static void family(struct out *o, const char *name, const char *type,
 static void label(struct out *o, bool first, const char *key,
 		  const char *value)
 {
-	fprintf(o->f, "%s%s=\"", first ? "{" : ",", key);
-	ms_out_escaped(o->f, value, false);
-	fputc('"', o->f);
+	ms_out_prom_label(o->f, first, key, value);
 }
 
 static void value_u64(struct out *o, bool labels, uint64_t v)
@@ -180,6 +179,8 @@ static void cgroups(struct out *o, const struct ms_host *h)
 			fputs(cgroup_metrics[m].name, o->f);
 			label(o, true, "cgroup", g->sum.cgroup ?
 			      g->sum.cgroup : "(unknown)");
+			if (o->pod_labels)
+				ms_out_prom_pod_labels(o->f, g->sum.cgname);
 			value_u64(o, true, v);
 		}
 	}
@@ -221,6 +222,8 @@ static void processes(struct out *o, const struct ms_host *h)
 			label(o, false, "cgroup",
 			      p->cgroup ? p->cgroup : "(unknown)");
 			label(o, false, "runtime", ms_rt_label(p->runtime));
+			if (o->pod_labels)
+				ms_out_prom_pod_labels(o->f, p->cgname);
 			value_u64(o, true, p->val[process_vals[v].val]);
 		}
 	}
@@ -317,10 +320,24 @@ static void self_metrics(struct out *o, const struct ms_host *h,
 	}
 }
 
+/* Whether a cgroup or a top process is in a pod the logs name. */
+static bool any_pod_names(const struct ms_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nr_cgroups; i++)
+		if (ms_cgname_has_pod_names(h->cgroups[i].sum.cgname))
+			return true;
+	for (i = 0; i < h->nr_top; i++)
+		if (ms_cgname_has_pod_names(h->top[i].cgname))
+			return true;
+	return false;
+}
+
 int ms_expfmt_write(FILE *f, enum ms_expfmt fmt, const struct ms_host *h,
 		    const struct ms_exporter_self *self, size_t max)
 {
-	struct out o = { f, fmt, max, false };
+	struct out o = { f, fmt, max, false, any_pod_names(h) };
 
 	host(&o, h);
 	cgroups(&o, h);

@@ -260,12 +260,13 @@ static void serve(struct exporter *ex, const sigset_t *stop)
 }
 
 int ms_exporter_run(const struct ms_opts *o, const char *proc,
-		    const char *cgroupfs, FILE *log)
+		    const char *cgroupfs, const char *logdir, FILE *log)
 {
 	struct exporter ex = {
 		.o = o, .log = log,
 		.scan = { .proc = proc, .cgroupfs = cgroupfs,
-			  .top_n = o->exp_top, .max_cgroups = o->max_cgroups },
+			  .top_n = o->exp_top, .max_cgroups = o->max_cgroups,
+			  .logdir = logdir },
 	};
 	struct ms_httpd_opts ho = {
 		.listen = o->listen, .metrics = scrape, .log = http_log,

@@ -19,12 +19,13 @@
 #define MS_EXPORTER_MAX_OUTPUT (16 << 20)
 
 /*
- * Run the exporter of o against the proc root proc ("/proc") and the
- * cgroup v2 root cgroupfs ("/sys/fs/cgroup"), logging to log. Returns the
+ * Run the exporter of o against the proc root proc ("/proc"), the
+ * cgroup v2 root cgroupfs ("/sys/fs/cgroup") and the kubelet's log
+ * directories under logdir ("/var/log"), logging to log. Returns the
  * exit status: 0 when stopped by a signal (or --once written), 1 when it
  * could not start or --once failed.
  */
 int ms_exporter_run(const struct ms_opts *o, const char *proc,
-		    const char *cgroupfs, FILE *log);
+		    const char *cgroupfs, const char *logdir, FILE *log);
 
 #endif /* MADVSTAT_EXPORTER_H */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgroupfs.h"
+#include "naming.h"
 #include "proctable.h"
 #include "runtime.h"
 #include "toplist.h"
@@ -88,6 +89,7 @@ static int add_to_top(struct scan *s, struct ms_proc *p)
 	h->top[i] = *p;
 	h->nr_top++;
 	p->cgroup = NULL;	/* h->top[i]'s now */
+	p->cgname = NULL;
 	return 0;
 }
 
@@ -197,6 +199,22 @@ static int read_summary(const struct ms_scan_opts *o, struct ms_host *h,
 	return 0;
 }
 
+/* What runs in each cgroup kept, and in the cgroups of the top. */
+static int name_cgroups(const struct ms_scan_opts *o, struct ms_host *h)
+{
+	struct ms_namer nm;
+	size_t i;
+	int ret = 0;
+
+	ms_namer_init(&nm, o->logdir);
+	for (i = 0; !ret && i < h->nr_cgroups; i++)
+		ret = ms_namer_name(&nm, &h->cgroups[i].sum);
+	for (i = 0; !ret && i < h->nr_top; i++)
+		ret = ms_namer_name(&nm, &h->top[i]);
+	ms_namer_free(&nm);
+	return ret;
+}
+
 int ms_host_scan(const struct ms_scan_opts *o, struct ms_host *h,
 		 const char **detail)
 {
@@ -230,6 +248,10 @@ int ms_host_scan(const struct ms_scan_opts *o, struct ms_host *h,
 		return ret;
 	for (i = 0; i < h->nr_cgroups; i++)
 		read_cgroup_files(o, &h->cgroups[i], page > 0 ? page : 4096);
+	if (name_cgroups(o, h)) {
+		*detail = "naming the cgroups";
+		return -ENOMEM;
+	}
 	for (i = 0; i < h->nr_top; i++)
 		if (ms_rt_attach(o->proc, &h->top[i]))
 			return -ENOMEM;

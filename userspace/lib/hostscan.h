@@ -16,7 +16,10 @@
 #include "procinfo.h"
 #include "report.h"
 
-/* One cgroup: its processes' sum, and what its cgroupfs files say. */
+/*
+ * One cgroup: its processes' sum (sum.cgname says what runs there), and
+ * what its cgroupfs files say.
+ */
 struct ms_cgroup_stats {
 	struct ms_proc sum;	/* cgroup path, nr_procs, values summed */
 	bool current_known, max_known, stat_known;
@@ -36,6 +39,11 @@ struct ms_scan_opts {
 	 * paths are used as they are.
 	 */
 	const char *cgroup_root;
+	/*
+	 * Where the kubelet's log directories are ("/var/log"), for the
+	 * names of pods and containers (podlogs.h); NULL: not read.
+	 */
+	const char *logdir;
 };
 
 /*
@@ -53,7 +61,7 @@ struct ms_host {
 	unsigned long unreadable;	/* processes refused to the reader */
 	struct ms_cgroup_stats *cgroups;	/* sorted by path */
 	size_t nr_cgroups, cgroups_omitted;
-	struct ms_proc *top;	/* by LazyFree, largest first */
+	struct ms_proc *top;	/* by LazyFree, largest first, named */
 	size_t nr_top;
 	struct ms_report summary;	/* valid if up */
 	char tracking_state[16];	/* first word of Tracking, if up */

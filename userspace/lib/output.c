@@ -12,6 +12,7 @@
 #include "size.h"
 
 #define SIGNIFICANT_PCT10 100	/* 10.0 % of RSS */
+#define TOP_NAME_MAX 48		/* `top --cgroup`'s NAME column, at most */
 
 /* The note after each value in the human summary. */
 static const char *const human_notes[MS_NR_VALS] = {
@@ -218,7 +219,7 @@ static void human_vmas(FILE *f, const struct ms_proc *p)
 
 static void human_header(FILE *f, const struct ms_proc *p)
 {
-	char buf[sizeof(p->tracking)];
+	char buf[sizeof(p->tracking)], name[MS_CGNAME_STR_LEN];
 
 	fprintf(f, "PID %d (%s)\n", p->pid,
 		printable(p->comm, buf, sizeof(buf)));
@@ -232,6 +233,10 @@ static void human_header(FILE *f, const struct ms_proc *p)
 			printable(p->tracking, buf, sizeof(buf)) : "unknown");
 	if (p->cgroup)
 		fprintf(f, "  %-18s %s\n", "Cgroup", p->cgroup);
+	if (p->cgname && p->cgname->kind != MS_CG_OTHER)
+		fprintf(f, "  %-18s %s\n", "Cgroup name", printable(
+			ms_cgname_str(p->cgname, true, name, sizeof(name)),
+			buf, sizeof(buf)));
 }
 
 /* Which runtime freed the memory, on what evidence, and the advice. */
@@ -288,20 +293,54 @@ static const char *top_size(const struct ms_proc *p, enum ms_val v,
 	return ms_size_str(p->val[v], buf, size);
 }
 
+/* The NAME of a cgroup in `top`, cut to width; "-" for none. */
+static const char *top_name(const struct ms_proc *p, size_t width,
+			    char *buf, size_t size)
+{
+	char name[MS_CGNAME_STR_LEN];
+
+	if (!p->cgname || p->cgname->kind == MS_CG_OTHER)
+		return "-";
+	printable(ms_cgname_str(p->cgname, false, name, sizeof(name)), buf,
+		  size);
+	if (strlen(buf) > width && width > 3 && width < size)
+		strcpy(buf + width - 3, "...");
+	return buf;
+}
+
+/* The width of the NAME column: its widest name, at most TOP_NAME_MAX. */
+static size_t top_name_width(const struct ms_proc *v, size_t n)
+{
+	char buf[MS_CGNAME_STR_LEN];
+	size_t i, w = strlen("NAME");
+
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(top_name(&v[i], TOP_NAME_MAX, buf,
+					     sizeof(buf)));
+
+		if (len > w)
+			w = len;
+	}
+	return w;
+}
+
 void ms_out_top(FILE *f, const struct ms_proc *v, size_t n, bool cgroup)
 {
 	static const enum ms_val cols[] = { MS_RSS, MS_LAZYFREE,
 		MS_LAZYFREE_DIRTY, MS_RECLAIMED, MS_RSS_EFFECTIVE };
-	char buf[4096];
+	size_t name_w = cgroup ? top_name_width(v, n) : 0;
+	char buf[4096], name[MS_CGNAME_STR_LEN];
 	size_t i, c;
 
 	if (cgroup)
 		fprintf(f, "%6s", "PROCS");
 	else
 		fprintf(f, "%7s %-16s", "PID", "COMM");
-	fprintf(f, " %10s %10s %6s %10s %10s %10s%s\n", "RSS", "LAZYFREE",
-		"LF%", "WRITTEN", "RECLAIMED", "EFFECTIVE",
-		cgroup ? "  CGROUP" : "");
+	fprintf(f, " %10s %10s %6s %10s %10s %10s", "RSS", "LAZYFREE",
+		"LF%", "WRITTEN", "RECLAIMED", "EFFECTIVE");
+	if (cgroup)
+		fprintf(f, "  %-*s  CGROUP", (int)name_w, "NAME");
+	fputc('\n', f);
 	for (i = 0; i < n; i++) {
 		const struct ms_proc *p = &v[i];
 		long p10 = pct10(val_or0(p, MS_LAZYFREE), val_or0(p, MS_RSS));
@@ -323,8 +362,10 @@ void ms_out_top(FILE *f, const struct ms_proc *v, size_t n, bool cgroup)
 			}
 		}
 		if (cgroup)
-			fprintf(f, "  %s", p->cgroup ?
-				printable(p->cgroup, buf, sizeof(buf)) :
+			fprintf(f, "  %-*s  %s", (int)name_w,
+				top_name(p, name_w, name, sizeof(name)),
+				p->cgroup ? printable(p->cgroup, buf,
+						      sizeof(buf)) :
 				"(unknown)");
 		fputc('\n', f);
 	}
@@ -465,6 +506,38 @@ static void json_runtime(FILE *f, const struct ms_runtime *rt)
 	fputc('}', f);
 }
 
+/* s, or NULL (JSON null) when it is "". */
+static const char *known(const char *s)
+{
+	return s[0] ? s : NULL;
+}
+
+/* What cgname.h tells of the cgroup: null each for an unknown cgroup. */
+static void json_cgname(FILE *f, const struct ms_cgname *n)
+{
+	char name[MS_CGNAME_STR_LEN];
+	bool kube = n && (n->kind == MS_CG_POD ||
+			  n->kind == MS_CG_POD_CONTAINER);
+
+	json_opt_string(f, "cgroup_kind", n ? ms_cgname_kind_key(n->kind) :
+			NULL);
+	json_opt_string(f, "cgroup_name", n && n->kind != MS_CG_OTHER ?
+			ms_cgname_str(n, false, name, sizeof(name)) : NULL);
+	json_opt_string(f, "unit", n ? known(n->unit) : NULL);
+	if (n && n->uid >= 0)
+		fprintf(f, ",\"user_id\":%ld", n->uid);
+	else
+		fputs(",\"user_id\":null", f);
+	json_opt_string(f, "container_runtime", n ? n->runtime : NULL);
+	json_opt_string(f, "container_id", n ? known(n->id) : NULL);
+	json_opt_string(f, "pod_uid", n ? known(n->pod_uid) : NULL);
+	json_opt_string(f, "qos_class", kube ? ms_cgname_qos_str(n->qos) :
+			NULL);
+	json_opt_string(f, "namespace", n ? known(n->pod_namespace) : NULL);
+	json_opt_string(f, "pod", n ? known(n->pod_name) : NULL);
+	json_opt_string(f, "container", n ? known(n->container_name) : NULL);
+}
+
 static const char *source_name(enum ms_source s)
 {
 	return s == MS_SRC_MODULE ? "madvstat" : "smaps_rollup";
@@ -486,6 +559,7 @@ void ms_out_json(FILE *f, const struct ms_proc *p, bool cgroup, bool vmas)
 		json_string(f, p->comm);
 		json_opt_string(f, "cgroup", p->cgroup);
 	}
+	json_cgname(f, p->cgname);
 	fprintf(f, ",\"source\":\"%s\"", source_name(p->source));
 	for (v = 0; v < MS_NR_VALS; v++) {
 		fprintf(f, ",\"%s_bytes\":", ms_val_descs[v].key);
@@ -504,20 +578,42 @@ void ms_out_json(FILE *f, const struct ms_proc *p, bool cgroup, bool vmas)
 	fputs("}\n", f);
 }
 
-static void prom_labels(FILE *f, const struct ms_proc *p, bool cgroup)
+void ms_out_prom_label(FILE *f, bool first, const char *key,
+		       const char *value)
 {
+	fprintf(f, "%s%s=\"", first ? "{" : ",", key);
+	ms_out_escaped(f, value, false);
+	fputc('"', f);
+}
+
+void ms_out_prom_pod_labels(FILE *f, const struct ms_cgname *n)
+{
+	ms_out_prom_label(f, false, "namespace", n ? n->pod_namespace : "");
+	ms_out_prom_label(f, false, "pod", n ? n->pod_name : "");
+	ms_out_prom_label(f, false, "container", n ? n->container_name : "");
+}
+
+/* pod_labels: those of ms_out_prom_pod_labels(), "" where unknown. */
+static void prom_labels(FILE *f, const struct ms_proc *p, bool cgroup,
+			bool pod_labels)
+{
+	char pid[16];
+
 	if (cgroup) {
-		fputs("{cgroup=\"", f);
-		ms_out_escaped(f, p->cgroup ? p->cgroup : "(unknown)", false);
+		ms_out_prom_label(f, true, "cgroup",
+				  p->cgroup ? p->cgroup : "(unknown)");
 	} else {
-		fprintf(f, "{pid=\"%d\",comm=\"", p->pid);
-		ms_out_escaped(f, p->comm, false);
+		snprintf(pid, sizeof(pid), "%d", p->pid);
+		ms_out_prom_label(f, true, "pid", pid);
+		ms_out_prom_label(f, false, "comm", p->comm);
 	}
-	fputs("\"}", f);
+	if (pod_labels)
+		ms_out_prom_pod_labels(f, p->cgname);
+	fputc('}', f);
 }
 
 static void prom_metric(FILE *f, const struct ms_proc *v, size_t n,
-			bool cgroup, enum ms_val val)
+			bool cgroup, bool pod_labels, enum ms_val val)
 {
 	const struct ms_val_desc *d = &ms_val_descs[val];
 	const char *suffix = d->counter ? "_total" : "";
@@ -535,7 +631,7 @@ static void prom_metric(FILE *f, const struct ms_proc *v, size_t n,
 		if (!v[i].known[val])
 			continue;
 		fprintf(f, "madvstat_%s_bytes%s", d->key, suffix);
-		prom_labels(f, &v[i], cgroup);
+		prom_labels(f, &v[i], cgroup, pod_labels);
 		fprintf(f, " %" PRIu64 "\n", v[i].val[val]);
 	}
 }
@@ -543,18 +639,21 @@ static void prom_metric(FILE *f, const struct ms_proc *v, size_t n,
 void ms_out_prometheus(FILE *f, const struct ms_proc *v, size_t n,
 		       bool cgroup)
 {
+	bool pod_labels = false;
 	size_t i;
 	int val;
 
+	for (i = 0; i < n && !pod_labels; i++)
+		pod_labels = ms_cgname_has_pod_names(v[i].cgname);
 	for (val = 0; val < MS_NR_VALS; val++)
-		prom_metric(f, v, n, cgroup, (enum ms_val)val);
+		prom_metric(f, v, n, cgroup, pod_labels, (enum ms_val)val);
 	if (!cgroup || !n)
 		return;
 	fputs("# HELP madvstat_cgroup_processes Processes counted in the cgroup.\n"
 	      "# TYPE madvstat_cgroup_processes gauge\n", f);
 	for (i = 0; i < n; i++) {
 		fputs("madvstat_cgroup_processes", f);
-		prom_labels(f, &v[i], true);
+		prom_labels(f, &v[i], true, pod_labels);
 		fprintf(f, " %u\n", v[i].nr_procs);
 	}
 }

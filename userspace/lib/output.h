@@ -53,7 +53,28 @@ void ms_out_json(FILE *f, const struct ms_proc *p, bool cgroup, bool vmas);
  */
 void ms_out_escaped(FILE *f, const char *str, bool json);
 
-/* The Prometheus text exposition of n processes (or cgroups). */
+/*
+ * One label of a Prometheus sample: {key="value" when first, else
+ * ,key="value"; the value escaped by ms_out_escaped().
+ */
+void ms_out_prom_label(FILE *f, bool first, const char *key,
+		       const char *value);
+
+/*
+ * The labels cAdvisor gives a Kubernetes pod's series, with what n knows
+ * (podlogs.h), "" where it knows nothing (n may be NULL):
+ * ,namespace="..",pod="..",container="..". Every series of a family
+ * needs the same label names (node_exporter's textfile collector refuses
+ * a file without), so a writer gives them to all or none; Prometheus
+ * takes "" for no label. Each is a function of the cgroup: no series is
+ * added by them.
+ */
+void ms_out_prom_pod_labels(FILE *f, const struct ms_cgname *n);
+
+/*
+ * The Prometheus text exposition of n processes (or cgroups), with the
+ * pod labels when any of them is in a named pod.
+ */
 void ms_out_prometheus(FILE *f, const struct ms_proc *v, size_t n,
 		       bool cgroup);
 

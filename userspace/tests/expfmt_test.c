@@ -23,7 +23,7 @@
 #define MIB (1024ULL * 1024)
 
 static char root[] = "/tmp/madvstat-expfmt-test.XXXXXX";
-static char proc[PATH_MAX], cgfs[PATH_MAX];
+static char proc[PATH_MAX], cgfs[PATH_MAX], logdir[PATH_MAX];
 
 static const char table[] =
 	"# unreadable 2\n"
@@ -76,7 +76,8 @@ static void make_fixture(void)
 
 static struct ms_scan_opts opts(size_t top_n, size_t max_cgroups)
 {
-	struct ms_scan_opts o = { proc, cgfs, top_n, max_cgroups, NULL };
+	struct ms_scan_opts o = { proc, cgfs, top_n, max_cgroups, NULL,
+				  logdir };
 
 	return o;
 }
@@ -199,6 +200,82 @@ static void test_cgroup_root(void)
 	   "paths joined to the root, '..' resolved");
 	ms_host_free(&h);
 	free(ns_root);
+}
+
+#define ID "9a3e0c1d2b4f5a6978877665544332211001a2b3c4d5e6f708192a3b4c5d6e7f"
+#define ID2 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define UID "1f0c8a2e-3b4d-4c5e-9f6a-7b8c9d0e1f2a"
+#define POD_SLICE "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" \
+	"1f0c8a2e_3b4d_4c5e_9f6a_7b8c9d0e1f2a.slice"
+
+static char *render(enum ms_expfmt fmt, size_t max, int *ret);
+static bool has(const char *text, const char *s);
+
+/*
+ * A pod's container, its pod's own cgroup and a container of a pod with
+ * no log directory: names in the labels, the pod's cgroup directories
+ * absent (removed while the table was read).
+ */
+static void test_names(void)
+{
+	static const char kube_table[] =
+		"# unreadable 0\n"
+		"Pid Rss RssAnon LazyFree LazyFreeDirty Droppable Marked Reclaimed Rescued RescuedPinned Dropped ReclaimFreed Name Cgroup\n"
+		"200 8192 8192 4096 0 0 4096 0 0 0 0 0 nginx " POD_SLICE "/cri-containerd-" ID ".scope\n"
+		"201 4096 4096 1024 0 0 1024 0 0 0 0 0 pause " POD_SLICE "\n"
+		"202 4096 4096 2048 0 0 2048 0 0 0 0 0 app /kubepods/pod44444444-3b4d-4c5e-9f6a-7b8c9d0e1f2a/" ID2 "\n"
+		"1 10240 2048 0 0 0 0 0 0 0 0 0 systemd /init.scope\n";
+	struct ms_scan_opts o = opts(5, 100);
+	const struct ms_cgroup_stats *g;
+	const char *detail;
+	struct ms_host h;
+	char *t;
+	int ret;
+
+	put("proc/madvstat/processes", kube_table);
+	put("var/log/pods/shop_web-5d8f_" UID "/nginx/0.log", "");
+	put("var/log/containers/web-5d8f_shop_nginx-" ID ".log", "");
+	is(ms_host_scan(&o, &h, &detail), 0, "scan of pods");
+	g = find(&h, POD_SLICE "/cri-containerd-" ID ".scope");
+	ok(g && g->sum.cgname &&
+	   g->sum.cgname->kind == MS_CG_POD_CONTAINER &&
+	   !strcmp(g->sum.cgname->pod_name, "web-5d8f") &&
+	   !strcmp(g->sum.cgname->container_name, "nginx") &&
+	   !g->current_known, "a container named; its removed cgroup not read");
+	ok(h.nr_top == 3 && h.top[0].cgname &&
+	   !strcmp(h.top[0].cgname->container_name, "nginx"),
+	   "the top processes named too");
+	ms_host_free(&h);
+
+	t = render(MS_EXPFMT_TEXT, 1 << 20, &ret);
+	ok(has(t, "madvstat_cgroup_lazyfree_bytes{cgroup=\"" POD_SLICE "/cri-containerd-" ID
+		  ".scope\",namespace=\"shop\",pod=\"web-5d8f\",container=\"nginx\"} 4194304\n"),
+	   "cgroup series: namespace, pod, container");
+	ok(has(t, "madvstat_cgroup_processes{cgroup=\"" POD_SLICE
+		  "\",namespace=\"shop\",pod=\"web-5d8f\",container=\"\"} 1\n"),
+	   "the pod's own cgroup: namespace and pod, no container");
+	ok(has(t, "madvstat_cgroup_processes{cgroup=\"/kubepods/pod44444444-3b4d-4c5e-9f6a-7b8c9d0e1f2a/"
+		  ID2 "\",namespace=\"\",pod=\"\",container=\"\"} 1\n") &&
+	   has(t, "madvstat_cgroup_processes{cgroup=\"/init.scope\",namespace=\"\",pod=\"\",container=\"\"} 1\n"),
+	   "no names known: the same label names, empty (one set per family)");
+	ok(has(t, "madvstat_process_lazyfree_bytes{pid=\"200\",comm=\"nginx\",cgroup=\"" POD_SLICE
+		  "/cri-containerd-" ID ".scope\",namespace=\"shop\",pod=\"web-5d8f\",container=\"nginx\"} 4194304\n"),
+	   "process series: the same labels");
+	free(t);
+
+	o.logdir = NULL;
+	is(ms_host_scan(&o, &h, &detail), 0, "scan without the log directories");
+	g = find(&h, POD_SLICE "/cri-containerd-" ID ".scope");
+	ok(g && g->sum.cgname && !strcmp(g->sum.cgname->pod_uid, UID) &&
+	   !g->sum.cgname->pod_name[0], "the pod UID still, no name");
+	ms_host_free(&h);
+	o.logdir = logdir;
+	put("proc/madvstat/processes", table);
+	t = render(MS_EXPFMT_TEXT, 1 << 20, &ret);
+	ok(has(t, "madvstat_cgroup_processes{cgroup=\"/init.scope\"} 1\n") &&
+	   !strstr(t, "namespace="), "no pod on the host: no pod labels at all");
+	free(t);
+	put("proc/madvstat/processes", table);
 }
 
 /* The exposition of the fixture in fmt, in a malloc()ed string. */
@@ -385,12 +462,14 @@ int main(void)
 		return tap_done();
 	snprintf(proc, sizeof(proc), "%s/proc", root);
 	snprintf(cgfs, sizeof(cgfs), "%s/sys/fs/cgroup", root);
+	snprintf(logdir, sizeof(logdir), "%s/var/log", root);
 	make_fixture();
 	test_scan();
 	test_text();
 	test_openmetrics();
 	test_scan_broken();
 	test_cgroup_root();
+	test_names();
 	test_negotiate();
 	test_listen();
 	test_textfile();

@@ -47,13 +47,22 @@ free_port() {
 # ---- the fixture ------------------------------------------------------------
 R=$T/root
 HEADER="Pid Rss RssAnon LazyFree LazyFreeDirty Droppable Marked Reclaimed Rescued RescuedPinned Dropped ReclaimFreed Name Cgroup"
+# A pod's container (the kubelet's systemd driver, containerd), named by
+# the kubelet's log directories under $R/var/log.
+CID=9a3e0c1d2b4f5a6978877665544332211001a2b3c4d5e6f708192a3b4c5d6e7f
+PUID=1f0c8a2e-3b4d-4c5e-9f6a-7b8c9d0e1f2a
+POD_CG=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${PUID//-/_}.slice/cri-containerd-$CID.scope
+mkdir -p "$R/var/log/pods/shop_web-5d8f_$PUID/nginx" "$R/var/log/containers"
+: >"$R/var/log/pods/shop_web-5d8f_$PUID/nginx/0.log"
+ln -s "/var/log/pods/shop_web-5d8f_$PUID/nginx/0.log" "$R/var/log/containers/web-5d8f_shop_nginx-$CID.log"
 make_module() {
 	mkdir -p "$R/proc/madvstat"
 	printf '# unreadable 4\n%s\n%s\n' "$HEADER" \
 		"1 10240 2048 0 0 0 0 0 0 0 0 0 systemd /init.scope
 4242 265588 262704 196608 65536 0 262144 1024 0 0 0 512 madvfree-repro /app.slice/repro.service
 4243 20480 20000 10240 0 0 10240 0 0 0 0 0 go\\040worker /app.slice/repro.service
-4300 8192 4096 4096 0 0 - - - - - - other /other.slice/x.service" \
+4300 8192 4096 4096 0 0 - - - - - - other /other.slice/x.service
+4400 16384 16384 8192 0 0 8192 0 0 0 0 0 nginx $POD_CG" \
 		>"$R/proc/madvstat/processes.new"
 	mv "$R/proc/madvstat/processes.new" "$R/proc/madvstat/processes"
 	cat >"$R/proc/madvstat/summary" <<'EOF'
@@ -153,28 +162,34 @@ missing: $l"
 }
 out=$(want "$T/m1" \
 	'madvstat_up 1' \
-	'madvstat_cgroup_lazyfree_bytes{cgroup="/app.slice/repro.service"} 211812352' \
-	'madvstat_cgroup_lazyfree_dirty_bytes{cgroup="/app.slice/repro.service"} 67108864' \
-	'madvstat_cgroup_rss_bytes{cgroup="/app.slice/repro.service"} 292933632' \
-	'madvstat_cgroup_processes{cgroup="/app.slice/repro.service"} 2' \
-	'madvstat_cgroup_memory_current_bytes{cgroup="/app.slice/repro.service"} 300000000' \
-	'madvstat_cgroup_memory_max_bytes{cgroup="/app.slice/repro.service"} 536870912' \
-	'madvstat_cgroup_pglazyfree_bytes_total{cgroup="/app.slice/repro.service"} 278921216' \
-	'madvstat_cgroup_pglazyfreed_bytes_total{cgroup="/app.slice/repro.service"} 524288' \
-	'madvstat_cgroup_memory_current_bytes{cgroup="/init.scope"} 11000000' \
+	'madvstat_cgroup_lazyfree_bytes{cgroup="/app.slice/repro.service",namespace="",pod="",container=""} 211812352' \
+	'madvstat_cgroup_lazyfree_dirty_bytes{cgroup="/app.slice/repro.service",namespace="",pod="",container=""} 67108864' \
+	'madvstat_cgroup_rss_bytes{cgroup="/app.slice/repro.service",namespace="",pod="",container=""} 292933632' \
+	'madvstat_cgroup_processes{cgroup="/app.slice/repro.service",namespace="",pod="",container=""} 2' \
+	'madvstat_cgroup_memory_current_bytes{cgroup="/app.slice/repro.service",namespace="",pod="",container=""} 300000000' \
+	'madvstat_cgroup_memory_max_bytes{cgroup="/app.slice/repro.service",namespace="",pod="",container=""} 536870912' \
+	'madvstat_cgroup_pglazyfree_bytes_total{cgroup="/app.slice/repro.service",namespace="",pod="",container=""} 278921216' \
+	'madvstat_cgroup_pglazyfreed_bytes_total{cgroup="/app.slice/repro.service",namespace="",pod="",container=""} 524288' \
+	'madvstat_cgroup_memory_current_bytes{cgroup="/init.scope",namespace="",pod="",container=""} 11000000' \
 	'madvstat_all_marked_bytes_total 278921216' \
 	'madvstat_kernel_lazyfreed_bytes_total 524288' \
 	'madvstat_tracking{state="live"} 1' \
 	'madvstat_exporter_processes_unreadable 4' \
 	'madvstat_exporter_scrape_errors_total 0' \
-	'madvstat_process_lazyfree_bytes{pid="4242",comm="madvfree-repro",cgroup="/app.slice/repro.service",runtime="unknown"} 201326592' \
-	'madvstat_process_lazyfree_bytes{pid="4243",comm="go worker",cgroup="/app.slice/repro.service",runtime="unknown"} 10485760')
+	'madvstat_process_lazyfree_bytes{pid="4242",comm="madvfree-repro",cgroup="/app.slice/repro.service",runtime="unknown",namespace="",pod="",container=""} 201326592' \
+	'madvstat_process_lazyfree_bytes{pid="4243",comm="go worker",cgroup="/app.slice/repro.service",runtime="unknown",namespace="",pod="",container=""} 10485760')
 tap_check "the values of the fixture: per cgroup, host, top processes, self" $? "$out"
 n=$(grep -c '^madvstat_process_lazyfree_bytes{' "$T/m1")
+out=$(want "$T/m1" \
+	"madvstat_cgroup_lazyfree_bytes{cgroup=\"$POD_CG\",namespace=\"shop\",pod=\"web-5d8f\",container=\"nginx\"} 8388608" \
+	"madvstat_cgroup_processes{cgroup=\"$POD_CG\",namespace=\"shop\",pod=\"web-5d8f\",container=\"nginx\"} 1")
+tap_check "a pod's container: namespace, pod and container labels from /var/log/pods" $? "$out"
+tap_check "the same label names on every series of a family, empty outside pods" \
+	"$(! grep '^madvstat_\(cgroup\|process\)_[a-z_]*{' "$T/m1" | grep -qv ',namespace="[a-z0-9-]*",pod="[a-z0-9.-]*",container="[a-z0-9-]*"}'; echo $?)"
 tap_check "--top 2: two processes, not the third holding lazily freed memory" \
 	"$([ "$n" = 2 ]; echo $?)" "got $n"
 tap_check "no memory.max series for a cgroup without a limit" \
-	"$(grep -q 'memory_max_bytes{cgroup="/init.scope"}' "$T/m1"; [ $? = 1 ]; echo $?)"
+	"$(grep -q 'memory_max_bytes{cgroup="/init.scope"[,}]' "$T/m1"; [ $? = 1 ]; echo $?)"
 
 ACCEPT_PROM='application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
 get -D "$T/h2" -H "Accept: $ACCEPT_PROM" "$URL/metrics" >"$T/m2"
@@ -307,6 +322,23 @@ for i in $(seq 50); do
 done
 tap_check "50 concurrent scrapes: all 200, all whole" \
 	"$([ "$n_ok" = 50 ] && [ "$n_same" = 50 ]; echo $?)" "200: $n_ok, same as the first: $n_same"
+
+# The same names in the CLI's top --cgroup, in its table and in JSON.
+out=$(MADVSTAT_TEST_ROOT=$R "$EXP" top --cgroup 2>&1)
+tap_check "top --cgroup: NAME shop/web-5d8f/nginx, repro.service" \
+	"$(printf '%s\n' "$out" | grep -q "  shop/web-5d8f/nginx  *$POD_CG\$" &&
+	printf '%s\n' "$out" | grep -q '  repro.service  *\/app.slice\/repro.service$'; echo $?)" "$out"
+out=$(MADVSTAT_TEST_ROOT=$R "$EXP" top --cgroup --json 2>&1 | grep -F "\"cgroup\":\"$POD_CG\"")
+tap_check "top --cgroup --json: kind, names, pod UID, QoS, container id" \
+	"$(printf '%s' "$out" | python3 -c '
+import json, sys
+o = json.loads(sys.stdin.read())
+want = {"cgroup_kind": "kubernetes-container", "cgroup_name": "shop/web-5d8f/nginx",
+	"namespace": "shop", "pod": "web-5d8f", "container": "nginx",
+	"pod_uid": sys.argv[1], "qos_class": "burstable", "container_runtime": "containerd",
+	"container_id": sys.argv[2], "unit": None, "processes": 1}
+bad = {k: o.get(k) for k in want if o.get(k) != want[k]}
+sys.exit(1 if bad else 0)' "$PUID" "$CID"; echo $?)" "$out"
 
 # ---- the module going away and coming back ----------------------------------
 (
@@ -444,6 +476,10 @@ EOF
 		"$([ "${health%% *}" = up ]; echo $?)" "target: $health" "$(tail -n 5 "$T/prom/log")"
 	tap_check "a PromQL query returns the fixture's value (211812352)" \
 		"$([ "$val" = 211812352 ]; echo $?)" "got '$val'"
+	val=$(q 'sum by (namespace, pod, container) (madvstat_cgroup_lazyfree_bytes{namespace="shop",pod="web-5d8f"})' |
+		python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["metric"].get("container"), r[0]["value"][1]) if r else print("")' 2>/dev/null)
+	tap_check "PromQL by the namespace and pod labels: nginx, 8388608" \
+		"$([ "$val" = "nginx 8388608" ]; echo $?)" "got '$val'"
 	if [ -s "$T/prom/rules.yml" ]; then
 		for i in $(seq 20); do
 			eff=$(q 'cgroup:madvstat_effective_memory_bytes{cgroup="/app.slice/repro.service"}' |
@@ -508,10 +544,11 @@ if [ -n "$NE" ]; then
 	done
 	kill "$ne_pid"
 	out=$(want "$T/ne" \
-		'madvstat_cgroup_lazyfree_bytes{cgroup="/app.slice/repro.service"} 2.11812352e+08' \
+		'madvstat_cgroup_lazyfree_bytes{cgroup="/app.slice/repro.service",container="",namespace="",pod=""} 2.11812352e+08' \
+		"madvstat_cgroup_lazyfree_bytes{cgroup=\"$POD_CG\",container=\"nginx\",namespace=\"shop\",pod=\"web-5d8f\"} 8.388608e+06" \
 		'madvstat_up 1' \
 		'node_textfile_scrape_error 0')
-	tap_check "node_exporter's textfile collector serves our metrics, no error" $? "$out" \
+	tap_check "node_exporter's textfile collector serves our metrics, pod labels too, no error" $? "$out" \
 		"$(grep -i 'madvstat\|error' "$T/ne.log" | head -n 5)"
 else
 	tap_skip "node_exporter reads the textfile" "prometheus-node-exporter is not installed"

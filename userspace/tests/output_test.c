@@ -510,6 +510,112 @@ static void test_top_table(void)
 	free(text);
 }
 
+#define ID "9a3e0c1d2b4f5a6978877665544332211001a2b3c4d5e6f708192a3b4c5d6e7f"
+#define UID "1f0c8a2e-3b4d-4c5e-9f6a-7b8c9d0e1f2a"
+#define KUBE_PATH "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" \
+	"1f0c8a2e_3b4d_4c5e_9f6a_7b8c9d0e1f2a.slice/cri-containerd-" ID ".scope"
+
+/* p in a pod's container, named as podlogs.c would name it. */
+static void in_pod(struct ms_proc *p, struct ms_cgname *n, const char *ctr)
+{
+	p->cgroup = (char *)KUBE_PATH;
+	ms_cgname_parse(p->cgroup, n);
+	snprintf(n->pod_namespace, sizeof(n->pod_namespace), "default");
+	snprintf(n->pod_name, sizeof(n->pod_name), "web-5d8f");
+	snprintf(n->container_name, sizeof(n->container_name), "%s", ctr);
+	p->cgname = n;
+}
+
+/* The names of cgroups in every output. */
+static void test_cgnames(void)
+{
+	struct ms_proc v[3];
+	struct ms_cgname n[3];
+	char *text = NULL;
+
+	v[0] = make_proc(4242, "nginx", 256 * MB, 192 * MB, 0, 0);
+	in_pod(&v[0], &n[0], "nginx");
+	CAPTURE(text, ms_out_human(f, &v[0], NULL, false));
+	if (!ok(strstr(text, "  Cgroup             " KUBE_PATH "\n"
+			     "  Cgroup name        default/web-5d8f/nginx (Kubernetes container, containerd 9a3e0c1d2b4f, pod "
+			     UID ", burstable)\n") != NULL,
+		"human: the cgroup's name after its path, with detail"))
+		printf("#   %s", text);
+	free(text);
+
+	CAPTURE(text, ms_out_json(f, &v[0], false, false));
+	ok(json_line_valid(text), "JSON with names is valid");
+	if (!ok(strstr(text, "\"cgroup\":\"" KUBE_PATH "\",\"cgroup_kind\":\"kubernetes-container\","
+			     "\"cgroup_name\":\"default/web-5d8f/nginx\",\"unit\":null,\"user_id\":null,"
+			     "\"container_runtime\":\"containerd\",\"container_id\":\"" ID "\","
+			     "\"pod_uid\":\"" UID "\",\"qos_class\":\"burstable\",\"namespace\":\"default\","
+			     "\"pod\":\"web-5d8f\",\"container\":\"nginx\",") != NULL,
+		"JSON: the old cgroup key, then every name"))
+		printf("#   %s", text);
+	free(text);
+
+	CAPTURE(text, ms_out_prometheus(f, &v[0], 1, false));
+	ok(strstr(text, "madvstat_lazyfree_bytes{pid=\"4242\",comm=\"nginx\",namespace=\"default\",pod=\"web-5d8f\",container=\"nginx\"} 201326592\n") != NULL,
+	   "Prometheus: namespace, pod and container labels");
+	free(text);
+
+	/* A value the escaper must see to (podlogs.c lets none through). */
+	snprintf(n[0].container_name, sizeof(n[0].container_name), "a\"b\\c\nd");
+	CAPTURE(text, ms_out_prometheus(f, &v[0], 1, false));
+	ok(strstr(text, ",container=\"a\\\"b\\\\c\\nd\"}") != NULL,
+	   "Prometheus: label values through the one escaper");
+	free(text);
+
+	v[0].nr_procs = 2;
+	in_pod(&v[0], &n[0], "nginx");
+	v[1] = make_proc(1, "systemd", 4 * MB, 0, 0, 0);
+	v[1].nr_procs = 1;
+	v[1].cgroup = (char *)"/system.slice/foo\\x2dbar.service";
+	ms_cgname_parse(v[1].cgroup, &n[1]);
+	v[1].cgname = &n[1];
+	v[2] = make_proc(2, "x", 4 * MB, 0, 0, 0);
+	v[2].cgroup = (char *)"/";
+	ms_cgname_parse(v[2].cgroup, &n[2]);
+	v[2].cgname = &n[2];
+	CAPTURE(text, ms_out_top(f, v, 3, true));
+	if (!ok(strstr(text, "EFFECTIVE  NAME                    CGROUP\n") &&
+		strstr(text, "  default/web-5d8f/nginx  " KUBE_PATH "\n") &&
+		strstr(text, "  foo-bar.service         /system.slice/foo\\x2dbar.service\n") &&
+		strstr(text, "  -                       /\n"),
+		"top --cgroup: NAME as wide as the widest, unescaped; - for none"))
+		printf("%s", text);
+	free(text);
+
+	CAPTURE(text, ms_out_prometheus(f, v, 3, true));
+	ok(strstr(text, "madvstat_cgroup_processes{cgroup=\"/system.slice/foo\\\\x2dbar.service\",namespace=\"\",pod=\"\",container=\"\"} 1\n") &&
+	   strstr(text, "madvstat_cgroup_processes{cgroup=\"" KUBE_PATH "\",namespace=\"default\",pod=\"web-5d8f\",container=\"nginx\"} 2\n"),
+	   "Prometheus: one pod named, every series has the labels, empty where unknown");
+	free(text);
+	CAPTURE(text, ms_out_prometheus(f, &v[1], 2, true));
+	ok(!strstr(text, "namespace="), "Prometheus: no pod named, no pod labels");
+	free(text);
+
+	snprintf(n[0].pod_name, sizeof(n[0].pod_name), "%s",
+		 "a-pod-name-that-is-much-longer-than-the-column-allows");
+	CAPTURE(text, ms_out_top(f, v, 1, true));
+	if (!ok(strstr(text, "  default/a-pod-name-that-is-much-longer-than-t...  /kubepods") != NULL,
+		"top --cgroup: a name cut at 48 columns with ..."))
+		printf("%s", text);
+	free(text);
+
+	v[0].cgname = NULL;
+	CAPTURE(text, ms_out_json(f, &v[0], true, false));
+	ok(strstr(text, "\"cgroup_kind\":null,\"cgroup_name\":null,") &&
+	   strstr(text, "\"container\":null,") && json_line_valid(text),
+	   "JSON: no name known, every key null");
+	free(text);
+	CAPTURE(text, ms_out_json(f, &v[1], true, false));
+	ok(strstr(text, "\"cgroup_kind\":\"system-unit\",\"cgroup_name\":\"foo-bar.service\",\"unit\":\"foo-bar.service\",") &&
+	   strstr(text, "\"pod\":null,") && json_line_valid(text),
+	   "JSON: a system unit, no pod");
+	free(text);
+}
+
 int main(void)
 {
 	test_percentages();
@@ -519,5 +625,6 @@ int main(void)
 	test_json();
 	test_prometheus();
 	test_top_table();
+	test_cgnames();
 	return tap_done();
 }

@@ -385,7 +385,7 @@ static struct run run(const char *root, const char *const *args)
 	}
 	out = open_memstream(&r.out, &lo);
 	errf = open_memstream(&r.err, &le);
-	r.status = ms_cmd_run(&o, root, out, errf);
+	r.status = ms_cmd_run(&o, root, NULL, out, errf);
 	fclose(out);
 	fclose(errf);
 	ms_cli_free(&o);
@@ -415,6 +415,9 @@ static void test_commands(const char *root)
 	ok(r.status == 0 && strstr(r.out, "PID 4242 (madvfree-repro)") &&
 	   strstr(r.out, "Verdict: 74% of RSS") && !*r.err,
 	   "PID from the module: summary, verdict, exit 0");
+	ok(strstr(r.out, "  Cgroup             /app.slice/repro.service\n"
+			 "  Cgroup name        repro.service (system unit)\n") != NULL,
+	   "PID: the cgroup's name below its path");
 	run_free(&r);
 
 	r = run(root, (const char *const[]){ "4242", "9999", "77", NULL });
@@ -475,6 +478,14 @@ static void test_commands(const char *root)
 	ok(r.status == 0 && count_lines(r.out) == 1 &&
 	   strstr(r.out, "{\"cgroup\":\"/app.slice/repro.service\",\"processes\":2,"),
 	   "top --cgroup --json");
+	ok(strstr(r.out, "\"cgroup_kind\":\"system-unit\",\"cgroup_name\":\"repro.service\"") != NULL,
+	   "top --cgroup --json: the cgroup's kind and name");
+	run_free(&r);
+
+	r = run(root, (const char *const[]){ "top", "--cgroup", NULL });
+	ok(r.status == 0 && strstr(r.out, "EFFECTIVE  NAME           CGROUP\n") &&
+	   strstr(r.out, "  repro.service  /app.slice/repro.service\n"),
+	   "top --cgroup: NAME before CGROUP");
 	run_free(&r);
 
 	r = run(root, (const char *const[]){ "top", "--prometheus", "-n", "1",
