@@ -219,7 +219,7 @@ static void human_vmas(FILE *f, const struct ms_proc *p)
 
 static void human_header(FILE *f, const struct ms_proc *p)
 {
-	char buf[sizeof(p->tracking)], name[MS_CGNAME_STR_LEN];
+	char buf[MS_CGNAME_STR_LEN], name[MS_CGNAME_STR_LEN];
 
 	fprintf(f, "PID %d (%s)\n", p->pid,
 		printable(p->comm, buf, sizeof(buf)));

@@ -543,6 +543,15 @@ static void test_cgnames(void)
 		printf("#   %s", text);
 	free(text);
 
+	memset(n[0].pod_name, 'p', MS_CG_SUBDOMAIN_MAX);
+	n[0].pod_name[MS_CG_SUBDOMAIN_MAX] = '\0';
+	CAPTURE(text, ms_out_human(f, &v[0], NULL, false));
+	ok(strstr(text, "ppp/nginx (Kubernetes container, containerd 9a3e0c1d2b4f, pod "
+			UID ", burstable)\n") != NULL,
+	   "human: a 253-byte pod name and the detail after it, not cut");
+	free(text);
+	snprintf(n[0].pod_name, sizeof(n[0].pod_name), "web-5d8f");
+
 	CAPTURE(text, ms_out_json(f, &v[0], false, false));
 	ok(json_line_valid(text), "JSON with names is valid");
 	if (!ok(strstr(text, "\"cgroup\":\"" KUBE_PATH "\",\"cgroup_kind\":\"kubernetes-container\","
