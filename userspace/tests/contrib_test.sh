@@ -115,6 +115,10 @@ for m in c["volumeMounts"]:
 cg = [m for m in c["volumeMounts"] if m["mountPath"] == "/sys/fs/cgroup"]
 check(cg and vols[cg[0]["name"]]["hostPath"]["path"] == "/sys/fs/cgroup",
       "the host's /sys/fs/cgroup is not mounted at /sys/fs/cgroup")
+for logs in ("/var/log/pods", "/var/log/containers"):
+    lm = [m for m in c["volumeMounts"] if m["mountPath"] == logs]
+    check(lm and vols[lm[0]["name"]]["hostPath"]["path"] == logs,
+          "the kubelet's %s is not mounted at %s (pod labels)" % (logs, logs))
 ann = tmpl["metadata"]["annotations"]
 check(ann.get("prometheus.io/scrape") == "true" and
       ann.get("prometheus.io/port") == str(port), "scrape annotations")
