@@ -9,6 +9,7 @@
  * and the exporter's textfile must name each one.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,35 +68,29 @@ static const struct layout {
 
 #define NR_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
 
-/* Run cmd with sh; its stdout into out. Returns the exit status. */
-static int run(const char *cmd, char *out, size_t size)
+/* mkdir -p of path below base (which exists): path's directories too. */
+static int make_dirs(const char *base, const char *path)
 {
-	FILE *p = popen(cmd, "r");
-	size_t n;
-	int status;
+	char dir[4096], *slash;
 
-	if (!p)
-		return -1;
-	n = fread(out, 1, size - 1, p);
-	out[n] = '\0';
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
-/* mkdir -p of CGROUPFS + rel. */
-static int make_cgroup(const char *rel)
-{
-	char path[4096], *slash;
-
-	snprintf(path, sizeof(path), "%s%s", CGROUPFS, rel);
-	for (slash = strchr(path + strlen(CGROUPFS) + 1, '/'); slash;
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (slash = strchr(dir + strlen(base) + 1, '/'); slash;
 	     slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST)
+		if (mkdir(dir, 0755) && errno != EEXIST)
 			return -errno;
 		*slash = '/';
 	}
-	return mkdir(path, 0755) && errno != EEXIST ? -errno : 0;
+	return mkdir(dir, 0755) && errno != EEXIST ? -errno : 0;
+}
+
+/* A cgroup CGROUPFS + rel, and its parents. */
+static int make_cgroup(const char *rel)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s%s", CGROUPFS, rel);
+	return make_dirs(CGROUPFS, path);
 }
 
 /* rmdir of CGROUPFS + rel and of its parents up to CGROUPFS. */
@@ -158,24 +153,24 @@ static pid_t start_holder(const char *rel)
 	return pid;
 }
 
-/* root/rel with text, directories made on the way. */
-static void put(const char *root, const char *rel, const char *text)
+/* An empty file root/rel, directories made on the way. */
+static int put_empty(const char *root, const char *rel)
 {
 	char path[4096], *slash;
-	FILE *f;
+	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (slash = strchr(path + strlen(root) + 1, '/'); slash;
-	     slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(path, 0755);
-		*slash = '/';
-	}
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	err = make_dirs(root, path);
+	*slash = '/';
+	if (err)
+		return err;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
 }
 
 /* A link var/log/containers/name -> target under root. */
@@ -210,10 +205,10 @@ FIXTURE_SETUP(names)
 	ASSERT_EQ(0, symlink("/proc", path));
 	snprintf(path, sizeof(path), "%s/sys", self->root);
 	ASSERT_EQ(0, symlink("/sys", path));
-	put(self->root, "var/log/pods/shop_web-5d8f_" UID_A "/nginx/0.log", "");
-	put(self->root, "var/log/pods/kube-system_coredns-x_" UID_B "/coredns/0.log", "");
+	ASSERT_EQ(0, put_empty(self->root, "var/log/pods/shop_web-5d8f_" UID_A "/nginx/0.log"));
+	ASSERT_EQ(0, put_empty(self->root, "var/log/pods/kube-system_coredns-x_" UID_B "/coredns/0.log"));
 	/* A pod whose container has no link: its name, the container's id. */
-	put(self->root, "var/log/pods/default_batch-1_" UID_D "/job/0.log", "");
+	ASSERT_EQ(0, put_empty(self->root, "var/log/pods/default_batch-1_" UID_D "/job/0.log"));
 	snprintf(path, sizeof(path), "%s/var/log/containers", self->root);
 	ASSERT_EQ(0, mkdir(path, 0755));
 	ASSERT_EQ(0, put_link(self->root, "web-5d8f_shop_nginx-" ID("3") ".log",
@@ -278,7 +273,7 @@ TEST_F(names, top_cgroup_table)
 
 	snprintf(cmd, sizeof(cmd), "%s " MADVSTAT " top --cgroup -n 0",
 		 self->env);
-	ASSERT_EQ(0, run(cmd, out, sizeof(out)));
+	ASSERT_EQ(0, mt_run(cmd, out, sizeof(out)));
 	for (i = 0; i < NR_LAYOUTS; i++) {
 		/* The NAME column, padded or cut, then the path. */
 		if (strlen(layouts[i].name) > TOP_NAME_MAX)
@@ -312,6 +307,21 @@ static const char *json_value(const char *line, const char *key, char *buf,
 	return buf;
 }
 
+/* The line of NDJSON out whose "cgroup" is path, into line; false if none. */
+static bool json_line(const char *out, const char *path, char *line,
+		      size_t size)
+{
+	char pat[512];
+	const char *at;
+
+	snprintf(pat, sizeof(pat), "{\"cgroup\":\"%s\",", path);
+	at = strstr(out, pat);
+	if (!at)
+		return false;
+	snprintf(line, size, "%.*s", (int)strcspn(at, "\n"), at);
+	return true;
+}
+
 TEST_F(names, top_cgroup_json)
 {
 	static char out[1 << 16];
@@ -320,20 +330,14 @@ TEST_F(names, top_cgroup_json)
 
 	snprintf(cmd, sizeof(cmd), "%s " MADVSTAT " top --cgroup -n 0 --json",
 		 self->env);
-	ASSERT_EQ(0, run(cmd, out, sizeof(out)));
+	ASSERT_EQ(0, mt_run(cmd, out, sizeof(out)));
 	for (i = 0; i < NR_LAYOUTS; i++) {
 		const struct layout *l = &layouts[i];
-		const char *at, *end;
 
-		snprintf(pat, sizeof(pat), "{\"cgroup\":\"%s\",",
-			 l->json_path ? l->json_path : l->path);
-		at = strstr(out, pat);
-		ASSERT_NE(NULL, at) {
+		ASSERT_TRUE(json_line(out, l->json_path ? l->json_path : l->path,
+				      line, sizeof(line))) {
 			TH_LOG("no JSON line for %s", l->path);
 		}
-		end = strchr(at, '\n');
-		snprintf(line, sizeof(line), "%.*s",
-			 (int)(end ? end - at : (long)strlen(at)), at);
 		snprintf(pat, sizeof(pat), "\"%s\"", l->name);
 		EXPECT_STREQ(pat, json_value(line, "cgroup_name", v, sizeof(v)));
 		snprintf(pat, sizeof(pat), "\"%s\"", l->kind);
@@ -345,10 +349,7 @@ TEST_F(names, top_cgroup_json)
 		}
 	}
 	/* Every name of the containerd container in its pod. */
-	snprintf(pat, sizeof(pat), "{\"cgroup\":\"%s\",", layouts[5].path);
-	ASSERT_NE(NULL, strstr(out, pat));
-	snprintf(line, sizeof(line), "%.*s",
-		 (int)strcspn(strstr(out, pat), "\n"), strstr(out, pat));
+	ASSERT_TRUE(json_line(out, layouts[5].path, line, sizeof(line)));
 	EXPECT_STREQ("\"shop\"", json_value(line, "namespace", v, sizeof(v)));
 	EXPECT_STREQ("\"web-5d8f\"", json_value(line, "pod", v, sizeof(v)));
 	EXPECT_STREQ("\"nginx\"", json_value(line, "container", v, sizeof(v)));
@@ -359,10 +360,7 @@ TEST_F(names, top_cgroup_json)
 	EXPECT_STREQ("\"" ID("3") "\"",
 		     json_value(line, "container_id", v, sizeof(v)));
 	/* The pod without logs: its UID and QoS class, no names. */
-	snprintf(pat, sizeof(pat), "{\"cgroup\":\"%s\",", layouts[8].path);
-	ASSERT_NE(NULL, strstr(out, pat));
-	snprintf(line, sizeof(line), "%.*s",
-		 (int)strcspn(strstr(out, pat), "\n"), strstr(out, pat));
+	ASSERT_TRUE(json_line(out, layouts[8].path, line, sizeof(line)));
 	EXPECT_STREQ("null", json_value(line, "pod", v, sizeof(v)));
 	EXPECT_STREQ("\"besteffort\"", json_value(line, "qos_class", v, sizeof(v)));
 }
@@ -373,7 +371,7 @@ TEST_F(names, pid_summary)
 
 	snprintf(cmd, sizeof(cmd), "%s " MADVSTAT " %d", self->env,
 		 (int)self->holders[6]);
-	ASSERT_EQ(0, run(cmd, out, sizeof(out)));
+	ASSERT_EQ(0, mt_run(cmd, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "  Cgroup             /kubepods/pod" UID_B
 			       "/crio-" ID("4") "\n"
 			       "  Cgroup name        kube-system/coredns-x/coredns (Kubernetes container, cri-o 4a3e0c1d2b4f, pod "
@@ -389,7 +387,7 @@ TEST_F(names, exporter_labels)
 	snprintf(cmd, sizeof(cmd),
 		 "%s " MADVSTAT " exporter --textfile %s --once 2>&1 && cat %s/madvstat.prom",
 		 self->env, self->root, self->root);
-	ASSERT_EQ(0, run(cmd, out, sizeof(out))) {
+	ASSERT_EQ(0, mt_run(cmd, out, sizeof(out))) {
 		TH_LOG("%.2000s", out);
 	}
 	snprintf(want, sizeof(want),
