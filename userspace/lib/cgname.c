@@ -15,13 +15,15 @@
  *   so the "kubepods" word is looked for, not a fixed path.
  * - A pod's containers, one level below its cgroup, named by the
  *   runtime with the driver it shares with the kubelet: containerd
- *   (containerd, the CRI plugin's cgroup path helpers) "cri-containerd-
- *   <id>.scope" or "<id>"; CRI-O (cri-o, internal/config/cgmgr/
+ *   (containerd, the CRI plugin's helpers_linux.go) "cri-containerd-
+ *   <id>.scope" when the pod's cgroup is a slice, else "<id>"; CRI-O (cri-o, internal/config/cgmgr/
  *   systemd_linux.go and cgroupfs_linux.go) "crio-<id>.scope" or
  *   "crio-<id>", and its conmon monitor in "crio-conmon-<id>[.scope]";
  *   Docker through cri-dockerd "docker-<id>.scope" or "<id>".
  * - Docker alone (moby, daemon/oci_linux.go): "docker-<id>.scope" in
  *   system.slice with the systemd driver, /docker/<id> with cgroupfs.
+ *   runc's systemd driver turns "slice:prefix:name" into the scope
+ *   "prefix-name.scope" in that slice for all of them.
  * - systemd (systemd.slice(5), systemd.scope(5), user@.service(5),
  *   systemd-logind.service(8)): services and scopes in slices, a
  *   user's login sessions as user.slice/user-<uid>.slice/session-<id>.
