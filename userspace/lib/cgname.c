@@ -122,6 +122,22 @@ static struct part last_word(struct part p)
 	return w;
 }
 
+bool ms_cgname_is_pod_uid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len != 32 && len != 36)
+		return false;
+	for (i = 0; i < len; i++) {
+		bool dash = len == 36 && (i == 8 || i == 13 || i == 18 ||
+					  i == 23);
+
+		if (dash ? s[i] != '-' : !s[i] || !strchr(HEX, s[i]))
+			return false;
+	}
+	return true;
+}
+
 /*
  * A pod UID as the kubelet names the pod's cgroup: '_' for '-' with the
  * systemd driver. Copied into uid with dashes; false if it is none.
@@ -130,13 +146,12 @@ static bool take_pod_uid(struct part p, char *uid)
 {
 	size_t i;
 
-	if (!p.len || p.len > MS_CG_UID_MAX ||
-	    !all_of(p, HEX "-_"))
+	if (p.len > MS_CG_UID_MAX)
 		return false;
 	for (i = 0; i < p.len; i++)
 		uid[i] = p.s[i] == '_' ? '-' : p.s[i];
 	uid[p.len] = '\0';
-	return true;
+	return ms_cgname_is_pod_uid(uid, p.len);
 }
 
 /* The runtimes' names for a container's cgroup, with either driver. */

@@ -16,8 +16,8 @@
 #define MS_CG_ID_LEN 64
 /* The short form `docker ps` shows. */
 #define MS_CG_SHORT_ID_LEN 12
-/* A pod UID: 36 characters (32 hex digits for a static pod); room to spare. */
-#define MS_CG_UID_MAX 64
+/* A pod UID: a UUID, 36 characters (32 hex digits for a static pod). */
+#define MS_CG_UID_MAX 36
 /* Kubernetes' limits: a namespace and a container name are DNS labels. */
 #define MS_CG_LABEL_MAX 63
 /* A pod name is a DNS subdomain. */
@@ -75,6 +75,13 @@ void ms_cgname_parse(const char *path, struct ms_cgname *n);
  */
 size_t ms_cgname_unescape(const char *s, size_t len, char *out,
 			  size_t size);
+
+/*
+ * Whether the len bytes at s are a pod UID as the kubelet writes it: a
+ * UUID in lower case with its dashes (8-4-4-4-12), or the 32 hex digits
+ * of a static pod (an MD5 sum of its manifest).
+ */
+bool ms_cgname_is_pod_uid(const char *s, size_t len);
 
 /* "system-unit", "kubernetes-container"...: the JSON value of a kind. */
 const char *ms_cgname_kind_key(enum ms_cg_kind kind);

@@ -61,15 +61,10 @@ static bool split_at(struct field s, char sep, struct field *head,
 static bool parse_pod_dir(const char *name, struct ms_pod_entry *e)
 {
 	struct field all = { name, strlen(name) }, ns, pod, uid, rest;
-	size_t i;
 
-	if (!split_at(all, '_', &ns, &rest) || !split_at(rest, '_', &pod, &uid))
+	if (!split_at(all, '_', &ns, &rest) || !split_at(rest, '_', &pod, &uid) ||
+	    !ms_cgname_is_pod_uid(uid.s, uid.len))
 		return false;
-	if (!uid.len || uid.len > MS_CG_UID_MAX)
-		return false;
-	for (i = 0; i < uid.len; i++)
-		if (!strchr("0123456789abcdef-", uid.s[i]))
-			return false;
 	memcpy(e->uid, uid.s, uid.len);
 	e->uid[uid.len] = '\0';
 	return take_dns_name(ns, false, MS_CG_LABEL_MAX, e->pod_namespace) &&

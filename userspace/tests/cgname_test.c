@@ -179,6 +179,9 @@ static const struct layout layouts[] = {
 	{ "a pod directory with a UID not hex: no pod",
 	  "/kubepods/burstable/podXYZ/" ID, MS_CG_OTHER, NULL, -1, NULL, NULL,
 	  NULL, MS_QOS_UNKNOWN, "" },
+	{ "a pod UID too short (pod1): no pod",
+	  "/kubepods/pod1/" ID, MS_CG_OTHER, NULL, -1, NULL, NULL, NULL,
+	  MS_QOS_UNKNOWN, "" },
 	{ "a QoS level alone", "/kubepods/burstable", MS_CG_OTHER, NULL, -1,
 	  NULL, NULL, NULL, MS_QOS_UNKNOWN, "" },
 	{ "a container id not hex: the pod only",
@@ -235,6 +238,20 @@ static void test_detail(void)
 		   "kubernetes-container") &&
 	   !strcmp(ms_cgname_qos_str(MS_QOS_BESTEFFORT), "besteffort") &&
 	   !ms_cgname_qos_str(MS_QOS_UNKNOWN), "kind and QoS names");
+}
+
+static void test_pod_uid(void)
+{
+	ok(ms_cgname_is_pod_uid(UID, 36), "a UUID is a pod UID");
+	ok(ms_cgname_is_pod_uid("0f3b9e8c7d6a5b4c3d2e1f0a9b8c7d6e", 32),
+	   "32 hex digits (a static pod) too");
+	ok(!ms_cgname_is_pod_uid(UID_, 36), "not with '_' for '-'");
+	ok(!ms_cgname_is_pod_uid("1f0c8a2e3-b4d-4c5e-9f6a-7b8c9d0e1f2a", 36),
+	   "not with a dash out of place");
+	ok(!ms_cgname_is_pod_uid("1F0C8A2E-3B4D-4C5E-9F6A-7B8C9D0E1F2A", 36),
+	   "not in upper case");
+	ok(!ms_cgname_is_pod_uid(UID, 35) && !ms_cgname_is_pod_uid("", 0),
+	   "not cut, not empty");
 }
 
 static void test_unescape(void)
@@ -301,6 +318,7 @@ int main(void)
 	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
 		check(&layouts[i]);
 	test_detail();
+	test_pod_uid();
 	test_unescape();
 	test_long();
 	return tap_done();
