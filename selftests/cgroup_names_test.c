@@ -27,8 +27,8 @@
 #define FREE_BYTES	(8UL << 20)
 /* What MADV_FREE may leave out: folios still in another CPU's batch. */
 #define SLACK_BYTES	(4UL << 20)
-/* madvstat(1): top --cgroup cuts a NAME at 48 columns, with "...". */
-#define TOP_NAME_MAX	48
+/* madvstat(1): top --cgroup cuts a NAME at 64 columns, with "...". */
+#define TOP_NAME_MAX	64
 
 #define ID(c) c "a3e0c1d2b4f5a6978877665544332211001a2b3c4d5e6f708192a3b4c5d6e7f"
 #define UID_A "1f0c8a2e-3b4d-4c5e-9f6a-7b8c9d0e1f2a"

@@ -12,7 +12,8 @@
 #include "size.h"
 
 #define SIGNIFICANT_PCT10 100	/* 10.0 % of RSS */
-#define TOP_NAME_MAX 48		/* `top --cgroup`'s NAME column, at most */
+/* `top --cgroup`'s NAME column at most: "pod <uid>/<runtime> <id>" fits. */
+#define TOP_NAME_MAX 64
 
 /* The note after each value in the human summary. */
 static const char *const human_notes[MS_NR_VALS] = {

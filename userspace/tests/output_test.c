@@ -605,10 +605,10 @@ static void test_cgnames(void)
 	free(text);
 
 	snprintf(n[0].pod_name, sizeof(n[0].pod_name), "%s",
-		 "a-pod-name-that-is-much-longer-than-the-column-allows");
+		 "a-pod-name-that-is-much-longer-than-the-column-allows-even-at-64");
 	CAPTURE(text, ms_out_top(f, v, 1, true));
-	if (!ok(strstr(text, "  default/a-pod-name-that-is-much-longer-than-t...  /kubepods") != NULL,
-		"top --cgroup: a name cut at 48 columns with ..."))
+	if (!ok(strstr(text, "  default/a-pod-name-that-is-much-longer-than-the-column-allows...  /kubepods") != NULL,
+		"top --cgroup: a name cut at 64 columns with ..."))
 		printf("%s", text);
 	free(text);
 
