@@ -5,6 +5,7 @@
 #include "commands.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,6 +47,17 @@ static void identify(const struct ctx *c, struct ms_proc *p)
 	if (ms_rt_attach(c->proc, p))
 		fprintf(c->err, "madvstat: %d: out of memory identifying its runtime\n",
 			p->pid);
+}
+
+/* The kubelet's logs were needed and could not be listed: say so once. */
+static void warn_logs(const struct ctx *c)
+{
+	char dir[PATH_MAX];
+	int err = ms_namer_logs_error(&c->namer, dir, sizeof(dir));
+
+	if (err)
+		fprintf(c->err, "madvstat: %s: %s: pods and containers named by UID and id only\n",
+			dir, strerror(-err));
 }
 
 /* Name the cgroups of v[0..n); false (said) when out of memory. */
@@ -377,6 +389,7 @@ int ms_cmd_run(const struct ms_opts *o, const char *proc, const char *logdir,
 		status = run_watch(&c);
 	else
 		status = run_pids(&c);
+	warn_logs(&c);
 	ms_namer_free(&c.namer);
 	return status;
 }

@@ -46,7 +46,7 @@ struct exporter {
 	pthread_mutex_t lock;	/* one scan at a time; guards the rest */
 	uint64_t scrape_errors;
 	char *cgroup_root;	/* of ex->scan, malloc()ed */
-	struct problems scan_problems, http_problems;
+	struct problems scan_problems, http_problems, names_problems;
 };
 
 static void log_line(struct exporter *ex, const char *fmt, ...)
@@ -154,6 +154,10 @@ static int scrape_locked(struct exporter *ex, enum ms_expfmt fmt, char **buf,
 				ex->o->max_cgroups, h.cgroups_omitted);
 		else
 			no_problem(ex, &ex->scan_problems);
+		/* Not a failed scrape: said, never "works again". */
+		if (h.logs_err)
+			problem(ex, &ex->names_problems, "%s: %s: no namespace, pod and container labels (a container needs the kubelet's /var/log/pods and /var/log/containers mounted)",
+				h.logs_dir, strerror(-h.logs_err));
 	}
 	self.scrape_errors = ex->scrape_errors;
 	*buf = NULL;

@@ -211,6 +211,8 @@ static int name_cgroups(const struct ms_scan_opts *o, struct ms_host *h)
 		ret = ms_namer_name(&nm, &h->cgroups[i].sum);
 	for (i = 0; !ret && i < h->nr_top; i++)
 		ret = ms_namer_name(&nm, &h->top[i]);
+	h->logs_err = ms_namer_logs_error(&nm, h->logs_dir,
+					  sizeof(h->logs_dir));
 	ms_namer_free(&nm);
 	return ret;
 }

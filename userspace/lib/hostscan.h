@@ -64,6 +64,12 @@ struct ms_host {
 	struct ms_proc *top;	/* by LazyFree, largest first, named */
 	size_t nr_top;
 	struct ms_report summary;	/* valid if up */
+	/*
+	 * 0, or why a directory of the kubelet's logs could not be listed
+	 * when a pod's cgroup needed it (naming.h), and which.
+	 */
+	int logs_err;
+	char logs_dir[256];
 	char tracking_state[16];	/* first word of Tracking, if up */
 };
 

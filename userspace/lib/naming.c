@@ -5,6 +5,7 @@
 #include "naming.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,20 @@ int ms_namer_name(struct ms_namer *nm, struct ms_proc *p)
 	}
 	ms_podlogs_name(&nm->logs, n);
 	return 0;
+}
+
+int ms_namer_logs_error(const struct ms_namer *nm, char *dir_buf,
+			size_t size)
+{
+	const struct ms_podlogs *pl = &nm->logs;
+	int err;
+
+	if (!nm->logs_read || (!pl->pods_err && !pl->containers_err))
+		return 0;
+	err = pl->pods_err ? pl->pods_err : pl->containers_err;
+	snprintf(dir_buf, size, "%s/%s", nm->logdir,
+		 pl->pods_err ? "pods" : "containers");
+	return err;
 }
 
 void ms_namer_free(struct ms_namer *nm)

@@ -9,6 +9,7 @@
 #define MADVSTAT_NAMING_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "podlogs.h"
 #include "procinfo.h"
@@ -26,6 +27,14 @@ void ms_namer_init(struct ms_namer *nm, const char *logdir);
  * p->cgname, which ms_proc_free() frees. Returns 0 or -ENOMEM.
  */
 int ms_namer_name(struct ms_namer *nm, struct ms_proc *p);
+
+/*
+ * Why the pods or containers are unnamed, when a Kubernetes path needed
+ * the logs and a directory could not be listed: its negative errno, and
+ * the directory ("<logdir>/pods") in dir_buf. 0 otherwise.
+ */
+int ms_namer_logs_error(const struct ms_namer *nm, char *dir_buf,
+			size_t size);
 
 void ms_namer_free(struct ms_namer *nm);
 

@@ -263,8 +263,14 @@ static void test_names(void)
 	   "process series: the same labels");
 	free(t);
 
+	o.logdir = cgfs;	/* has no pods/ */
+	is(ms_host_scan(&o, &h, &detail), 0, "scan with no log directory there");
+	ok(h.logs_err == -ENOENT && strstr(h.logs_dir, "/sys/fs/cgroup/pods"),
+	   "which the host says, for the exporter's log");
+	ms_host_free(&h);
 	o.logdir = NULL;
 	is(ms_host_scan(&o, &h, &detail), 0, "scan without the log directories");
+	ok(!h.logs_err, "none asked for: no error");
 	g = find(&h, POD_SLICE "/cri-containerd-" ID ".scope");
 	ok(g && g->sum.cgname && !strcmp(g->sum.cgname->pod_uid, UID) &&
 	   !g->sum.cgname->pod_name[0], "the pod UID still, no name");

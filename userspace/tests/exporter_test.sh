@@ -340,6 +340,15 @@ want = {"cgroup_kind": "kubernetes-container", "cgroup_name": "shop/web-5d8f/ngi
 bad = {k: o.get(k) for k in want if o.get(k) != want[k]}
 sys.exit(1 if bad else 0)' "$PUID" "$CID"; echo $?)" "$out"
 
+# Without the kubelet's log directories: the UID and id, and one line why.
+mv "$R/var/log" "$R/var/log.off"
+MADVSTAT_TEST_ROOT=$R "$EXP" top --cgroup >"$T/nolog" 2>"$T/nolog.err"
+mv "$R/var/log.off" "$R/var/log"
+tap_check "no /var/log/pods: pod $PUID/containerd 9a3e0c1d2b4f, and said once" \
+	"$(grep -q "  pod $PUID/containerd 9a3e0c1d2b4f  *$POD_CG\$" "$T/nolog" &&
+	[ "$(grep -c "var/log/pods: No such file or directory: pods and containers named by UID and id only" "$T/nolog.err")" = 1 ]; echo $?)" \
+	"$(cat "$T/nolog" "$T/nolog.err")"
+
 # ---- the module going away and coming back ----------------------------------
 (
 	end=$((SECONDS + 4))

@@ -201,6 +201,8 @@ static void test_namer(void)
 	is(ms_namer_name(&nm, &p), 0, "a service named");
 	ok(p.cgname && p.cgname->kind == MS_CG_SYSTEM && !nm.logs_read,
 	   "from its path alone: the logs not listed");
+	is(ms_namer_logs_error(&nm, dir, sizeof(dir)), 0,
+	   "logs not needed: no error to tell");
 	ms_proc_free(&p);
 	ok(!p.cgname, "ms_proc_free() frees the name");
 
@@ -216,6 +218,15 @@ static void test_namer(void)
 	ok(q.cgname && q.cgname->kind == MS_CG_POD && !q.cgname->pod_name[0],
 	   "listed once per run: what came after is not seen");
 	ms_proc_free(&q);
+	ms_proc_free(&p);
+	ms_namer_free(&nm);
+
+	ms_namer_init(&nm, "/nonexistent/var/log");
+	p = proc_in("/kubepods/burstable/pod" UID1 "/" ID1);
+	ms_namer_name(&nm, &p);
+	is(ms_namer_logs_error(&nm, dir, sizeof(dir)), -ENOENT,
+	   "logs needed and missing: -ENOENT");
+	ok(!strcmp(dir, "/nonexistent/var/log/pods"), "the directory named");
 	ms_proc_free(&p);
 	ms_namer_free(&nm);
 
