@@ -259,8 +259,8 @@ static void test_names(void)
 	   has(t, "madvstat_cgroup_processes{cgroup=\"/init.scope\",namespace=\"\",pod=\"\",container=\"\"} 1\n"),
 	   "no names known: the same label names, empty (one set per family)");
 	ok(has(t, "madvstat_process_lazyfree_bytes{pid=\"200\",comm=\"nginx\",cgroup=\"" POD_SLICE
-		  "/cri-containerd-" ID ".scope\",namespace=\"shop\",pod=\"web-5d8f\",container=\"nginx\"} 4194304\n"),
-	   "process series: the same labels");
+		  "/cri-containerd-" ID ".scope\",runtime=\"unknown\",namespace=\"shop\",pod=\"web-5d8f\",container=\"nginx\"} 4194304\n"),
+	   "process series: the same labels, after the runtime");
 	free(t);
 
 	o.logdir = cgfs;	/* has no pods/ */
