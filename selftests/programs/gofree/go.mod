@@ -1,0 +1,3 @@
+module gofree
+
+go 1.19
