@@ -87,6 +87,47 @@ int ms_cgroup_stat_get(const char *text, const char *key, uint64_t *v)
 	return -ENOENT;
 }
 
+/* A cgroup path that stays inside the cgroupfs: no "." or ".." part. */
+static bool safe_path(const char *path)
+{
+	const char *p = path;
+
+	if (!path || *path != '/')
+		return false;
+	while (*p) {
+		size_t len;
+
+		p += strspn(p, "/");
+		len = strcspn(p, "/");
+		if ((len == 1 && p[0] == '.') ||
+		    (len == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		p += len;
+	}
+	return true;
+}
+
+int ms_cgroup_dir(const char *cgroupfs, const char *path, char *dir,
+		  size_t size)
+{
+	int n;
+
+	if (!safe_path(path))
+		return -EINVAL;
+	n = snprintf(dir, size, "%s%s", cgroupfs, path);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+void ms_cgroup_read_mem(const char *dir, struct ms_cgroup_mem *m)
+{
+	m->current_err = ms_cgroup_read_u64(dir, "memory.current",
+					    &m->current);
+	m->high_err = ms_cgroup_read_u64(dir, "memory.high", &m->high);
+	m->max_err = ms_cgroup_read_u64(dir, "memory.max", &m->max);
+}
+
 char *ms_cgroup_join(const char *root, const char *path)
 {
 	size_t size = (root ? strlen(root) : 0) + strlen(path) + 3;

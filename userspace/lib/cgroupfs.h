@@ -26,6 +26,24 @@ int ms_cgroup_read_u64(const char *dir, const char *name, uint64_t *v);
  */
 int ms_cgroup_stat_get(const char *text, const char *key, uint64_t *v);
 /*
+ * The directory of the cgroup path (as /proc/PID/cgroup writes it, "/a/b")
+ * below cgroupfs, into dir: 0, -EINVAL for a path that is not absolute or
+ * has a "." or ".." part (it could leave cgroupfs), -ENAMETOOLONG.
+ */
+int ms_cgroup_dir(const char *cgroupfs, const char *path, char *dir,
+		  size_t size);
+
+/* A cgroup's memory.current, memory.high and memory.max. */
+struct ms_cgroup_mem {
+	uint64_t current, high, max;	/* bytes */
+	/* Each 0 if read; -ERANGE for "max" (no limit); else why not. */
+	int current_err, high_err, max_err;
+};
+
+/* Read m from the cgroup directory dir (ms_cgroup_dir()). */
+void ms_cgroup_read_mem(const char *dir, struct ms_cgroup_mem *m);
+
+/*
  * root and path ("/a/b", "/../c": a path as the kernel writes it for a
  * reader in a cgroup namespace rooted at root) joined into one absolute
  * path, "." and ".." resolved: malloc()ed, or NULL if it would climb

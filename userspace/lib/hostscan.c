@@ -122,40 +122,21 @@ static int add_process(void *arg, struct ms_proc *p)
 	return add_to_top(s, p);
 }
 
-/* A cgroup path that stays inside the cgroupfs: no "." or ".." part. */
-static bool safe_path(const char *path)
-{
-	const char *p = path;
-
-	if (!path || *path != '/')
-		return false;
-	while (*p) {
-		size_t len;
-
-		p += strspn(p, "/");
-		len = strcspn(p, "/");
-		if ((len == 1 && p[0] == '.') ||
-		    (len == 2 && p[0] == '.' && p[1] == '.'))
-			return false;
-		p += len;
-	}
-	return true;
-}
-
 static void read_cgroup_files(const struct ms_scan_opts *o,
 			      struct ms_cgroup_stats *g, long page)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16];
+	struct ms_cgroup_mem m;
 	uint64_t v;
 	char *text;
 
-	if (!safe_path(g->sum.cgroup) ||
-	    (size_t)snprintf(dir, sizeof(dir), "%s%s", o->cgroupfs,
-			     g->sum.cgroup) >= sizeof(dir))
+	if (ms_cgroup_dir(o->cgroupfs, g->sum.cgroup, dir, sizeof(dir)))
 		return;
-	g->current_known = !ms_cgroup_read_u64(dir, "memory.current",
-					       &g->current);
-	g->max_known = !ms_cgroup_read_u64(dir, "memory.max", &g->max);
+	ms_cgroup_read_mem(dir, &m);
+	g->current_known = !m.current_err;
+	g->current = m.current;
+	g->max_known = !m.max_err;
+	g->max = m.max;
 	snprintf(path, sizeof(path), "%s/memory.stat", dir);
 	text = ms_read_file(path, NULL);
 	if (!text)
