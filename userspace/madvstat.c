@@ -47,7 +47,8 @@ int main(int argc, char *argv[])
 		status = ms_exporter_run(&o, proc, cgroupfs, logdir, stderr);
 		break;
 	default:
-		status = ms_cmd_run(&o, proc, logdir, stdout, stderr);
+		status = ms_cmd_run(&o, proc, cgroupfs, logdir, stdout,
+				    stderr);
 		break;
 	}
 	ms_cli_free(&o);

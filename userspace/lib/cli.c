@@ -241,6 +241,13 @@ static int parse_operands(int argc, char *argv[], struct ms_opts *o,
 					   argv[optind], argv[optind + 1]);
 		return 0;
 	}
+	if (!strcmp(argv[optind], "explain")) {
+		o->cmd = MS_CMD_EXPLAIN;
+		if (argc - optind != 2)
+			return usage_error(err, size,
+				"'explain' takes one PID");
+		optind++;
+	}
 	o->pids = calloc((size_t)(argc - optind), sizeof(*o->pids));
 	if (!o->pids)
 		return usage_error(err, size, "out of memory");
@@ -291,6 +298,13 @@ static int check_combinations(struct ms_opts *o, const struct seen *seen,
 	if (seen->exporter)
 		return usage_error(err, size,
 			"--listen, --top, --max-cgroups, --textfile, --once and --interval go with 'exporter'");
+	if (o->cmd == MS_CMD_EXPLAIN) {
+		if (seen->json || seen->prometheus || o->watch_ms ||
+		    o->vmas || seen->limit || seen->sort || o->cgroup)
+			return usage_error(err, size,
+				"'explain' takes only --no-module");
+		return 0;
+	}
 	if (o->cmd == MS_CMD_TOP) {
 		if (o->watch_ms)
 			return usage_error(err, size,
@@ -352,6 +366,7 @@ void ms_cli_usage(FILE *f)
 "Usage: madvstat [OPTION]... PID...\n"
 "       madvstat top [-n N] [--sort KEY] [--cgroup] [OPTION]...\n"
 "       madvstat exporter [--listen [ADDR]:PORT] [--top N] [--textfile DIR]\n"
+"       madvstat explain PID\n"
 "How much of a process's memory is lazily freed (MADV_FREE): memory it\n"
 "already gave back that still counts in its RSS until the kernel needs it.\n"
 "Reads /proc/madvstat (madvstat.ko), else /proc/PID/smaps_rollup.\n"
@@ -361,6 +376,9 @@ void ms_cli_usage(FILE *f)
 "  top                  every process, largest first\n"
 "  exporter             serve Prometheus metrics over HTTP, and/or write\n"
 "                       them for node_exporter's textfile collector\n"
+"  explain PID          one screen in plain words: the process, its cgroup's\n"
+"                       limits, whether its lazily freed memory puts them\n"
+"                       at risk, its runtime's switch, what to run next\n"
 "\n"
 "Options:\n"
 "  -w, --watch SECS     redraw the summary of one PID every SECS seconds,\n"

@@ -30,6 +30,7 @@ enum ms_cmd {
 	MS_CMD_PIDS,		/* madvstat PID... */
 	MS_CMD_TOP,		/* madvstat top */
 	MS_CMD_EXPORTER,	/* madvstat exporter */
+	MS_CMD_EXPLAIN,		/* madvstat explain PID */
 	MS_CMD_HELP,
 	MS_CMD_VERSION,
 };

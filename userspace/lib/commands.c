@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroupfs.h"
 #include "naming.h"
 #include "output.h"
 #include "procinfo.h"
@@ -19,7 +20,7 @@
 
 struct ctx {
 	const struct ms_opts *o;
-	const char *proc;
+	const char *proc, *cgroupfs;
 	bool module;
 	FILE *out, *err;
 	struct ms_namer namer;	/* names for the cgroups shown */
@@ -191,6 +192,32 @@ static int run_watch(struct ctx *c)
 	}
 	ms_proc_free(&prev);
 	return status;
+}
+
+/* explain: the process, and its cgroup's memory files. */
+static int run_explain(struct ctx *c)
+{
+	struct ms_cgroup_mem m = { .current_err = -ENOENT,
+				   .high_err = -ENOENT, .max_err = -ENOENT };
+	char dir[PATH_MAX];
+	struct ms_proc p;
+	int ret;
+
+	if (collect(c, c->o->pids[0], false, &p))
+		return 1;
+	if (p.cgroup && !strcmp(p.cgroup, "/")) {
+		/* the root cgroup: no limit, no memory.current */
+		m.high_err = m.max_err = -ERANGE;
+	} else if (p.cgroup) {
+		ret = ms_cgroup_dir(c->cgroupfs, p.cgroup, dir, sizeof(dir));
+		if (ret)
+			m.current_err = m.high_err = m.max_err = ret;
+		else
+			ms_cgroup_read_mem(dir, &m);
+	}
+	ms_out_explain(c->out, &p, &m);
+	ms_proc_free(&p);
+	return 0;
 }
 
 /* Collect every listed process; count those refused. */
@@ -373,18 +400,22 @@ static int run_top(struct ctx *c)
 	return 0;
 }
 
-int ms_cmd_run(const struct ms_opts *o, const char *proc, const char *logdir,
-	       FILE *out, FILE *err)
+int ms_cmd_run(const struct ms_opts *o, const char *proc,
+	       const char *cgroupfs, const char *logdir, FILE *out, FILE *err)
 {
-	struct ctx c = { .o = o, .proc = proc, .out = out, .err = err };
+	struct ctx c = { .o = o, .proc = proc, .cgroupfs = cgroupfs,
+			 .out = out, .err = err };
 	int status;
 
 	c.module = !o->no_module && ms_proc_module_loaded(proc);
-	if (!c.module && !o->no_module)
+	/* explain says it on its screen */
+	if (!c.module && !o->no_module && o->cmd != MS_CMD_EXPLAIN)
 		warn_no_module(&c);
 	ms_namer_init(&c.namer, logdir);
 	if (o->cmd == MS_CMD_TOP)
 		status = run_top(&c);
+	else if (o->cmd == MS_CMD_EXPLAIN)
+		status = run_explain(&c);
 	else if (o->watch_ms)
 		status = run_watch(&c);
 	else

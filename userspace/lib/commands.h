@@ -12,13 +12,14 @@
 #include "cli.h"
 
 /*
- * Run o->cmd (MS_CMD_PIDS or MS_CMD_TOP) against the proc root proc
- * ("/proc"), naming cgroups with the kubelet's log directories under
- * logdir ("/var/log"; NULL: names from the paths alone): results to out,
- * messages "madvstat: ..." to err. Returns the exit status: 0 if every
- * requested process was reported, else 1.
+ * Run o->cmd (MS_CMD_PIDS, MS_CMD_TOP or MS_CMD_EXPLAIN) against the proc
+ * root proc ("/proc") and, for explain's limits, the cgroup v2 mount
+ * cgroupfs ("/sys/fs/cgroup"), naming cgroups with the kubelet's log
+ * directories under logdir ("/var/log"; NULL: names from the paths
+ * alone): results to out, messages "madvstat: ..." to err. Returns the
+ * exit status: 0 if every requested process was reported, else 1.
  */
-int ms_cmd_run(const struct ms_opts *o, const char *proc, const char *logdir,
-	       FILE *out, FILE *err);
+int ms_cmd_run(const struct ms_opts *o, const char *proc,
+	       const char *cgroupfs, const char *logdir, FILE *out, FILE *err);
 
 #endif /* MADVSTAT_COMMANDS_H */

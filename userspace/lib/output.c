@@ -5,6 +5,8 @@
  */
 #include "output.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -277,6 +279,248 @@ void ms_out_human(FILE *f, const struct ms_proc *p,
 		human_runtime(f, p->runtime);
 	if (vmas)
 		human_vmas(f, p);
+}
+
+/* explain's prose: at most this wide, after its indent of two. */
+#define EXPLAIN_WIDTH 76
+
+/* Whether a line may end at s[i]: a blank, not before a size's unit. */
+static bool breakable(const char *s, size_t i)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",
+					     "PiB", "EiB" };
+	size_t u, n;
+
+	if (s[i] != ' ')
+		return false;
+	for (u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+		n = strlen(units[u]);
+		if (!strncmp(s + i + 1, units[u], n) &&
+		    !isalnum((unsigned char)s[i + 1 + n]))
+			return false;
+	}
+	return true;
+}
+
+/* text (made printable) in lines of EXPLAIN_WIDTH, indented by two. */
+static void put_wrapped(FILE *f, const char *text)
+{
+	char buf[2048];
+	const char *s = printable(text, buf, sizeof(buf));
+
+	s += strspn(s, " ");
+	while (*s) {
+		size_t cut = strlen(s);
+
+		if (cut > EXPLAIN_WIDTH) {
+			for (cut = EXPLAIN_WIDTH; cut && !breakable(s, cut);
+			     cut--)
+				;
+			if (!cut)	/* one word longer than a line */
+				cut = strcspn(s, " ");
+		}
+		fprintf(f, "  %.*s\n", (int)cut, s);
+		s += cut;
+		s += strspn(s, " ");
+	}
+}
+
+/* One value of explain: what it is, its size (or why not known). */
+static void explain_row(FILE *f, const char *what, const char *value)
+{
+	fprintf(f, "  %-46s %11s\n", what, value);
+}
+
+static void explain_val(FILE *f, const struct ms_proc *p, enum ms_val v,
+			const char *what, const char *meaning)
+{
+	char sz[MS_SIZE_STR_LEN];
+
+	if (!p->known[v]) {
+		explain_row(f, what, "unknown");
+		fprintf(f, "    (%s)\n", unknown_reason(p));
+		return;
+	}
+	explain_row(f, what, ms_size_str(p->val[v], sz, sizeof(sz)));
+	if (meaning)
+		fprintf(f, "    %s\n", meaning);
+}
+
+static void explain_process(FILE *f, const struct ms_proc *p)
+{
+	char buf[MS_CGNAME_STR_LEN], name[MS_CGNAME_STR_LEN];
+
+	fprintf(f, "madvstat explain: PID %d, what its memory means\n\n"
+		"The process\n  PID %d, command \"%s\"\n", p->pid, p->pid,
+		printable(p->comm, buf, sizeof(buf)));
+	if (p->cgname && p->cgname->kind != MS_CG_OTHER)
+		fprintf(f, "  Cgroup (the group its memory is counted and limited in): %s\n",
+			printable(ms_cgname_str(p->cgname, true, name,
+						sizeof(name)),
+				  buf, sizeof(buf)));
+	fprintf(f, "  Cgroup path: %s\n", p->cgroup ?
+		printable(p->cgroup, buf, sizeof(buf)) : "unknown");
+	if (p->source == MS_SRC_MODULE)
+		fprintf(f, "  Numbers from /proc/madvstat/%d (the madvstat kernel module).\n",
+			p->pid);
+	else
+		fprintf(f, "  Numbers from /proc/%d/smaps_rollup: the madvstat module is not loaded,\n"
+			"  so only RSS and LazyFree are known (sudo modprobe madvstat for the rest).\n",
+			p->pid);
+}
+
+static void explain_memory(FILE *f, const struct ms_proc *p)
+{
+	uint64_t lf = val_or0(p, MS_LAZYFREE);
+	char pct[32], what[64];
+
+	fputs("\nIts memory\n", f);
+	explain_val(f, p, MS_RSS, "Resident memory counted to it (RSS)", NULL);
+	snprintf(what, sizeof(what), "Lazily freed (LazyFree), %s of RSS",
+		 pct_words(lf, val_or0(p, MS_RSS), pct, sizeof(pct)));
+	explain_val(f, p, MS_LAZYFREE, p->known[MS_RSS] ? what :
+		    "Lazily freed (LazyFree)", lf ?
+		    "freed by the program with MADV_FREE: still counted in RSS, but the\n"
+		    "    kernel takes it back first when memory runs short" :
+		    "nothing: all of RSS is memory in use");
+	explain_val(f, p, MS_LAZYFREE_DIRTY, "Written again (LazyFreeDirty)",
+		    "freed, then written before the kernel took it: in use again");
+	explain_val(f, p, MS_RECLAIMED, "Already taken back by the kernel (Reclaimed)",
+		    "lazily freed memory reclaimed since tracking began");
+}
+
+/* A limit of explain: its size, "no limit" or why it is not known. */
+static void explain_limit(FILE *f, const char *what, int err, uint64_t v)
+{
+	char sz[MS_SIZE_STR_LEN];
+
+	explain_row(f, what, !err ? ms_size_str(v, sz, sizeof(sz)) :
+		    err == -ERANGE ? "no limit" : "unknown");
+	if (err && err != -ERANGE)
+		fprintf(f, "    (not readable: %s)\n", strerror(-err));
+}
+
+/* Whether the limit is at risk once reclaim took the lazily freed memory. */
+static void explain_risk(FILE *f, const struct ms_proc *p,
+			 const struct ms_cgroup_mem *m)
+{
+	bool high = !m->high_err && (m->max_err || m->high <= m->max);
+	uint64_t limit = high ? m->high : m->max;
+	const char *name = high ? "memory.high" : "memory.max";
+	uint64_t lf = val_or0(p, MS_LAZYFREE), rest;
+	char a[MS_SIZE_STR_LEN], b[MS_SIZE_STR_LEN], c[MS_SIZE_STR_LEN];
+	char d[MS_SIZE_STR_LEN], pct[32], text[1024];
+
+	fputs("\nIs the cgroup's limit at risk (an OOM kill)?\n", f);
+	if (m->high_err == -ERANGE && m->max_err == -ERANGE) {
+		put_wrapped(f, "No limit: the cgroup sets neither memory.high nor memory.max, so it is never OOM-killed for its own size. The kernel takes lazily freed memory back when the whole machine runs short.");
+		return;
+	}
+	if (m->high_err && m->max_err) {
+		snprintf(text, sizeof(text),
+			 "Cannot tell: the cgroup's limits could not be read (%s).",
+			 strerror(-(m->max_err != -ERANGE ? m->max_err :
+				    m->high_err)));
+		put_wrapped(f, text);
+		return;
+	}
+	if (m->current_err) {
+		snprintf(text, sizeof(text),
+			 "Cannot tell: the cgroup's usage (memory.current) could not be read (%s).",
+			 strerror(-m->current_err));
+		put_wrapped(f, text);
+		return;
+	}
+	rest = m->current > lf ? m->current - lf : 0;
+	if (rest >= limit) {
+		snprintf(text, sizeof(text),
+			 "Yes, at real risk. Even after the kernel took back all %s lazily freed, the cgroup would use %s, at or above its limit %s (%s): what fills it is memory in use, not lazily freed memory. Above memory.high the kernel slows the cgroup down; at memory.max it OOM-kills a process of it.",
+			 ms_size_str(lf, a, sizeof(a)),
+			 ms_size_str(rest, b, sizeof(b)), name,
+			 ms_size_str(limit, c, sizeof(c)));
+	} else if (lf) {
+		snprintf(text, sizeof(text),
+			 "No, not from lazily freed memory. The cgroup uses %s (memory.current); without the %s this process freed lazily it would use %s, %s of its limit %s (%s). Near the limit, reclaim takes those clean lazily freed pages first, before any OOM kill. (Other processes of the cgroup may hold more.)",
+			 ms_size_str(m->current, a, sizeof(a)),
+			 ms_size_str(lf, b, sizeof(b)),
+			 ms_size_str(rest, c, sizeof(c)),
+			 pct_words(rest, limit, pct, sizeof(pct)), name,
+			 ms_size_str(limit, d, sizeof(d)));
+	} else {
+		snprintf(text, sizeof(text),
+			 "Not from lazily freed memory: this process has none. The cgroup uses %s (memory.current), %s of its limit %s (%s), all of it memory in use as far as this process goes.",
+			 ms_size_str(m->current, a, sizeof(a)),
+			 pct_words(rest, limit, pct, sizeof(pct)), name,
+			 ms_size_str(limit, b, sizeof(b)));
+	}
+	put_wrapped(f, text);
+}
+
+static void explain_limits(FILE *f, const struct ms_cgroup_mem *m)
+{
+	fputs("\nIts cgroup\n", f);
+	explain_limit(f, "In use by the cgroup now (memory.current)",
+		      m->current_err, m->current);
+	explain_limit(f, "Slowed down above (memory.high)", m->high_err,
+		      m->high);
+	explain_limit(f, "OOM-killed at (memory.max)", m->max_err, m->max);
+}
+
+/* The runtime that freed the memory, and the switch that changes it. */
+static void explain_runtime(FILE *f, const struct ms_proc *p)
+{
+	const struct ms_runtime *rt = p->runtime;
+	char buf[MS_RT_TEXT], text[MS_RT_TEXT + 64], advice[1024];
+
+	fputs("\nWhat freed it, and the switch\n", f);
+	if (!rt) {
+		put_wrapped(f, "Not looked at: nothing is lazily freed, so no runtime setting would change its RSS.");
+		return;
+	}
+	fprintf(f, "  Runtime: %s", ms_rt_label(rt));
+	if (rt->version[0])
+		fprintf(f, " %s", printable(rt->version, buf, sizeof(buf)));
+	fputc('\n', f);
+	snprintf(text, sizeof(text), "Identified by: %s", rt->evidence);
+	put_wrapped(f, text);
+	if (rt->kind != MS_RT_UNKNOWN) {
+		snprintf(text, sizeof(text), "Its settings: %s",
+			 !rt->env_read ? "unknown (environ not readable)" :
+			 rt->settings[0] ? rt->settings :
+			 "none in its environment");
+		put_wrapped(f, text);
+	}
+	ms_rt_advice(rt, advice, sizeof(advice));
+	put_wrapped(f, advice);
+}
+
+static void explain_confirm(FILE *f, const struct ms_proc *p)
+{
+	char cmd[64];
+
+	fputs("\nTo confirm\n", f);
+	snprintf(cmd, sizeof(cmd), "madvstat -w 2 %d", p->pid);
+	fprintf(f, "  %-28s the numbers every 2 seconds, with changes\n",
+		cmd);
+	snprintf(cmd, sizeof(cmd), "cat /proc/madvstat/%d", p->pid);
+	fprintf(f, "  %-28s the kernel module's own numbers%s\n", cmd,
+		p->source == MS_SRC_MODULE ? "" : " (once loaded)");
+}
+
+void ms_out_explain(FILE *f, const struct ms_proc *p,
+		    const struct ms_cgroup_mem *m)
+{
+	char verdict[512], text[560];
+
+	explain_process(f, p);
+	explain_memory(f, p);
+	ms_out_verdict(p, verdict, sizeof(verdict));
+	snprintf(text, sizeof(text), "In short: %s", verdict);
+	put_wrapped(f, text);
+	explain_limits(f, m);
+	explain_risk(f, p, m);
+	explain_runtime(f, p);
+	explain_confirm(f, p);
 }
 
 void ms_out_watch_header(FILE *f, unsigned int interval_ms,

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cgroupfs.h"
 #include "procinfo.h"
 
 enum ms_verdict {
@@ -35,6 +36,15 @@ enum ms_verdict ms_out_verdict(const struct ms_proc *p, char *buf,
  */
 void ms_out_human(FILE *f, const struct ms_proc *p,
 		  const struct ms_proc *prev, bool vmas);
+
+/*
+ * `madvstat explain`: one screen in plain words on p (collected, named,
+ * its runtime attached) and its cgroup's memory files m: what it is,
+ * what its lazily freed memory means, whether the cgroup's limit is at
+ * risk once reclaim took it back, its runtime's switch, what to run.
+ */
+void ms_out_explain(FILE *f, const struct ms_proc *p,
+		    const struct ms_cgroup_mem *m);
 
 /* The line above each watch sample. */
 void ms_out_watch_header(FILE *f, unsigned int interval_ms,

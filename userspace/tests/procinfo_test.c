@@ -385,7 +385,7 @@ static struct run run(const char *root, const char *const *args)
 	}
 	out = open_memstream(&r.out, &lo);
 	errf = open_memstream(&r.err, &le);
-	r.status = ms_cmd_run(&o, root, NULL, out, errf);
+	r.status = ms_cmd_run(&o, root, "/nonexistent", NULL, out, errf);
 	fclose(out);
 	fclose(errf);
 	ms_cli_free(&o);
