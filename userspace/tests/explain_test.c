@@ -18,6 +18,7 @@
 /* /proc/madvstat/<pid> of a process with lazy MiB lazily freed. */
 static void put_module(const char *root, int pid, unsigned int lazy)
 {
+	const unsigned int anon = 262144, rss = anon + 8192, lf = lazy << 10;
 	char rel[64], text[1024];
 
 	snprintf(text, sizeof(text),
@@ -35,8 +36,7 @@ static void put_module(const char *root, int pid, unsigned int lazy)
 		 "Dropped:              0 kB\n"
 		 "Tracking:      live, since process start\n"
 		 "\n",
-		 pid, pid, 262144 + 8192, 262144, lazy << 10, 262144 + 8192 -
-		 (lazy << 10), lazy << 10);
+		 pid, pid, rss, anon, lf, rss - lf, lf);
 	snprintf(rel, sizeof(rel), "proc/madvstat/%d", pid);
 	fixture_put(root, rel, text);
 }
