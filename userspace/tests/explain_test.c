@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "cmdrun.h"
 #include "fixture.h"
 #include "tap.h"
 
@@ -81,45 +81,14 @@ static void put_cgroup(const char *root, const char *unit,
 	fixture_put(root, rel, max);
 }
 
-struct run {
-	int status;
-	char *out, *err;
-};
-
-/* madvstat args... on the tree root; status -2 for a usage error. */
+/* madvstat args... on the tree root. */
 static struct run run(const char *root, const char *const *args)
 {
-	char *argv[16], err[256], proc[PATH_MAX], cgroupfs[PATH_MAX];
-	struct run r = { -2, NULL, NULL };
-	struct ms_opts o;
-	size_t lo, le;
-	FILE *out, *errf;
-	int argc = 0;
+	char proc[PATH_MAX], cgroupfs[PATH_MAX];
 
-	argv[argc++] = (char *)"madvstat";
-	while (*args && argc < 15)
-		argv[argc++] = (char *)*args++;
-	argv[argc] = NULL;
-	if (ms_cli_parse(argc, argv, &o, err, sizeof(err))) {
-		r.err = strdup(err);
-		ms_cli_free(&o);
-		return r;
-	}
 	snprintf(proc, sizeof(proc), "%s/proc", root);
 	snprintf(cgroupfs, sizeof(cgroupfs), "%s/sys/fs/cgroup", root);
-	out = open_memstream(&r.out, &lo);
-	errf = open_memstream(&r.err, &le);
-	r.status = ms_cmd_run(&o, proc, cgroupfs, NULL, out, errf);
-	fclose(out);
-	fclose(errf);
-	ms_cli_free(&o);
-	return r;
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
+	return run_cmd(proc, cgroupfs, args);
 }
 
 /* s with each run of blanks and line ends as one blank; malloc()ed. */
@@ -200,27 +169,31 @@ static void test_safe(const char *root)
 	run_free(&r);
 }
 
-static void test_risk(const char *root)
+/* The verdict on the limit of the other cgroups, each with its numbers. */
+static void test_limits(const char *root)
 {
-	struct run r = run(root, (const char *const[]){ "explain", "101",
-							NULL });
+	static const struct {
+		const char *pid, *want[3], *what;
+	} cases[] = {
+		{ "101", { "Yes, at real risk.", "would use 408.0 MiB",
+			   "memory.high (400.0 MiB)" },
+		  "risk: usage less LazyFree above memory.high, the lower limit" },
+		{ "102", { "No limit: the cgroup sets neither", "memory.high",
+			   "memory.max" },
+		  "no limit: said so" },
+	};
+	size_t i, w;
 
-	ok(r.status == 0, "risk: exit 0");
-	ok(has(r.out, "Yes, at real risk.") &&
-	   has(r.out, "would use 408.0 MiB") &&
-	   has(r.out, "memory.high (400.0 MiB)"),
-	   "risk: usage less LazyFree above memory.high, the lower limit");
-	run_free(&r);
-}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run r = run(root, (const char *const[]){ "explain",
+							cases[i].pid, NULL });
+		bool all = r.status == 0 && !*r.err;
 
-static void test_no_limit(const char *root)
-{
-	struct run r = run(root, (const char *const[]){ "explain", "102",
-							NULL });
-
-	ok(r.status == 0 && has(r.out, "No limit: the cgroup sets neither"),
-	   "no limit: said so");
-	run_free(&r);
+		for (w = 0; w < 3; w++)
+			all = all && has(r.out, cases[i].want[w]);
+		ok(all, cases[i].what);
+		run_free(&r);
+	}
 }
 
 static void test_nothing_freed(const char *root)
@@ -279,13 +252,13 @@ static void test_bad(const char *root)
 		const char *args[4] = { bad[i][0], bad[i][1], bad[i][2], NULL };
 
 		r = run(root, args);
-		ok(r.status == -2 && r.err && !strchr(r.err, '\n'),
+		ok(r.status == 2 && r.err && *r.err && !strchr(r.err, '\n'),
 		   "a usage error, one line");
 		run_free(&r);
 	}
 	r = run(root, (const char *const[]){ "explain", "--json", "100",
 					     NULL });
-	ok(r.status == -2 && has(r.err, "'explain' takes only --no-module"),
+	ok(r.status == 2 && has(r.err, "'explain' takes only --no-module"),
 	   "explain takes no other option");
 	run_free(&r);
 	r = run(root, (const char *const[]){ "explain", "9999", NULL });
@@ -319,8 +292,7 @@ int main(void)
 		return tap_done();
 	make_tree(root);
 	test_safe(root);
-	test_risk(root);
-	test_no_limit(root);
+	test_limits(root);
 	test_nothing_freed(root);
 	test_bad(root);
 	test_no_module(root);

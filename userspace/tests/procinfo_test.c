@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "cmdrun.h"
 #include "fixture.h"
 #include "procinfo.h"
 #include "toplist.h"
@@ -360,42 +360,9 @@ static void test_top(void)
 		ms_proc_free(&v[ng]);
 }
 
-struct run {
-	int status;
-	char *out, *err;
-};
-
 static struct run run(const char *root, const char *const *args)
 {
-	char *argv[16], err[256];
-	struct run r = { -1, NULL, NULL };
-	struct ms_opts o;
-	size_t lo, le;
-	FILE *out, *errf;
-	int argc = 0;
-
-	argv[argc++] = (char *)"madvstat";
-	while (*args && argc < 15)
-		argv[argc++] = (char *)*args++;
-	argv[argc] = NULL;
-	if (ms_cli_parse(argc, argv, &o, err, sizeof(err))) {
-		printf("#   usage error: %s\n", err);
-		ms_cli_free(&o);
-		return r;
-	}
-	out = open_memstream(&r.out, &lo);
-	errf = open_memstream(&r.err, &le);
-	r.status = ms_cmd_run(&o, root, "/nonexistent", NULL, out, errf);
-	fclose(out);
-	fclose(errf);
-	ms_cli_free(&o);
-	return r;
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
+	return run_cmd(root, "/nonexistent", args);
 }
 
 static int count_lines(const char *s)
