@@ -6,7 +6,8 @@
  * with jemalloc run with muzzy decay (jefree). Each frees 64 MiB lazily
  * and holds; once /proc/madvstat/<pid> shows LazyFree, `madvstat PID` and
  * its JSON must name the runtime, the evidence, its setting and the
- * switch that returns memory at once.
+ * switch that returns memory at once, and `madvstat explain PID` exit 0
+ * naming the runtime and the switch.
  */
 #include <errno.h>
 #include <signal.h>
@@ -88,6 +89,7 @@ struct expect {
 	const char *prog, *env;
 	const char *human[4];	/* in `madvstat PID` */
 	const char *json[4];	/* in `madvstat --json PID` */
+	const char *explain[4];	/* in `madvstat explain PID` */
 };
 
 static void check(struct __test_metadata *_metadata, const struct expect *x)
@@ -124,6 +126,14 @@ static void check(struct __test_metadata *_metadata, const struct expect *x)
 		EXPECT_NE(NULL, strstr(out, x->json[i])) {
 			TH_LOG("no \"%s\" in:\n%s", x->json[i], out);
 		}
+
+	snprintf(cmd, sizeof(cmd), MADVSTAT " explain %d", (int)pid);
+	EXPECT_EQ(0, mt_run(cmd, out, sizeof(out)));
+	for (i = 0; i < 4 && x->explain[i]; i++)
+		EXPECT_NE(NULL, strstr(out, x->explain[i])) {
+			TH_LOG("no \"%s\" in:\n%s", x->explain[i], out);
+		}
+	TH_LOG("madvstat explain %d:\n%s", (int)pid, out);
 	stop(pid);
 }
 
@@ -138,6 +148,7 @@ TEST(go_with_madv_free)
 		{ "\"runtime\":{\"name\":\"go\",\"version\":\"go1.",
 		  "\"settings\":\"GODEBUG=madvdontneed=0\"",
 		  "runtime/mem_linux.go sysUnusedOS" },
+		{ "  Runtime: go go1.", "GODEBUG=madvdontneed=1" },
 	};
 
 	check(_metadata, &x);
@@ -154,6 +165,7 @@ TEST(jemalloc_with_muzzy_decay)
 		{ "\"runtime\":{\"name\":\"jemalloc\",\"version\":\"5.",
 		  "\"settings\":\"MALLOC_CONF=dirty_decay_ms:1,muzzy_decay_ms:10000\"",
 		  "src/pages.c pages_purge_lazy" },
+		{ "  Runtime: jemalloc 5.", "muzzy_decay_ms:0" },
 	};
 
 	check(_metadata, &x);
