@@ -456,11 +456,19 @@ static void explain_risk(FILE *f, const struct ms_proc *p,
 	put_wrapped(f, text);
 }
 
-static void explain_limits(FILE *f, const struct ms_cgroup_mem *m)
+static void explain_limits(FILE *f, const struct ms_proc *p,
+			   const struct ms_cgroup_mem *m)
 {
 	fputs("\nIts cgroup\n", f);
-	explain_limit(f, "In use by the cgroup now (memory.current)",
-		      m->current_err, m->current);
+	if (p->cgroup && !strcmp(p->cgroup, "/")) {
+		explain_row(f, "In use by the cgroup now (memory.current)",
+			    "-");
+		fputs("    (the root cgroup: the whole machine, no such file)\n",
+		      f);
+	} else {
+		explain_limit(f, "In use by the cgroup now (memory.current)",
+			      m->current_err, m->current);
+	}
 	explain_limit(f, "Slowed down above (memory.high)", m->high_err,
 		      m->high);
 	explain_limit(f, "OOM-killed at (memory.max)", m->max_err, m->max);
@@ -517,7 +525,7 @@ void ms_out_explain(FILE *f, const struct ms_proc *p,
 	ms_out_verdict(p, verdict, sizeof(verdict));
 	snprintf(text, sizeof(text), "In short: %s", verdict);
 	put_wrapped(f, text);
-	explain_limits(f, m);
+	explain_limits(f, p, m);
 	explain_risk(f, p, m);
 	explain_runtime(f, p);
 	explain_confirm(f, p);

@@ -133,6 +133,9 @@ static void make_tree(const char *root)
 	put_module(root, 102, 192);
 	put_proc(root, 102, "free.service");
 	put_cgroup(root, "free.service", "314572800\n", "max\n", "max\n");
+	put_module(root, 104, 192);
+	put_proc(root, 104, "x");
+	fixture_put(root, "proc/104/cgroup", "0::/\n");
 	put_module(root, 103, 0);
 	put_proc(root, 103, "busy.service");
 	put_cgroup(root, "busy.service", "314572800\n", "max\n",
@@ -181,6 +184,10 @@ static void test_limits(const char *root)
 		{ "102", { "No limit: the cgroup sets neither", "memory.high",
 			   "memory.max" },
 		  "no limit: said so" },
+		{ "104", { "No limit: the cgroup sets neither",
+			   "(memory.current) -",
+			   "(the root cgroup: the whole machine" },
+		  "the root cgroup: no limit, no memory.current" },
 	};
 	size_t i, w;
 
