@@ -165,13 +165,20 @@ top=$(awk '/^#/ || $1 == "Pid" { next } { print $4, $1 }' /proc/madvstat/process
 want=$(awk '$1 == "LazyFree:" { printf "%.0f\n", $2 * 1024; exit }' "/proc/madvstat/$top")
 compare "top process $top lazily freed" "$want" \
 	"madvstat_process_lazyfree_bytes{pid=\"$top\"}"
-# The recording rule of madvstat.rules.yml, evaluated by the server.
-eff=$(query 'cgroup:madvstat_effective_memory_bytes{cgroup="/vmtest-arena"}')
-cur=$(query 'madvstat_cgroup_memory_current_bytes{cgroup="/vmtest-arena"}')
-lazy=$(table_sum /vmtest-arena LazyFree)
-tap_check "recording rule: /vmtest-arena effective memory $eff = memory.current $cur - lazily freed $lazy (within a page: memory.current moves)" \
-	"$(awk -v e="$eff" -v c="$cur" -v l="$lazy" 'BEGIN {
-		d = e - (c - l); if (d < 0) d = -d; exit !(e != "" && d <= 65536) }'; echo $?)"
+# The recording rule of madvstat.rules.yml, evaluated by the server: equal
+# to memory.current minus LazyFree of the scrape it was evaluated on. The
+# cgroup's memory.current moves (kernel memory charged to it) and a rule
+# evaluation and the newest scrape are up to a second apart, so the
+# equality, one PromQL expression, is asked until it holds (20 s).
+sel='{cgroup="/vmtest-arena"}'
+rule_holds() {
+	[ -n "$(query "cgroup:madvstat_effective_memory_bytes$sel == on (instance, job, cgroup)
+		(madvstat_cgroup_memory_current_bytes$sel - madvstat_cgroup_lazyfree_bytes$sel)")" ]
+}
+wait_for 20 rule_holds
+tap_check "recording rule: /vmtest-arena effective memory $(query "cgroup:madvstat_effective_memory_bytes$sel") = memory.current - lazily freed $(table_sum /vmtest-arena LazyFree)" $? \
+	"rule: $(query "cgroup:madvstat_effective_memory_bytes$sel")" \
+	"memory.current: $(query "madvstat_cgroup_memory_current_bytes$sel")"
 
 # ---- textfile mode, read by node_exporter --------------------------------------
 mkdir -p "$T/tf"
