@@ -76,6 +76,22 @@ wait_for() {
 	done
 }
 
+# module_step WHAT UP CMD...: run CMD (rmmod, insmod); then a scrape is
+# 200 with madvstat_up UP and passes promtool, and Prometheus sees UP.
+module_step() {
+	_what=$1 _up=$2
+	shift 2
+	"$@"
+	_rc=$?
+	scrape "$T/step"
+	tap_check "$_what: scrape 200 with madvstat_up $_up, promtool clean" \
+		"$([ $_rc = 0 ] && [ "$(metric "$T/step" madvstat_up)" = "$_up" ] &&
+			promtool check metrics <"$T/step" >/dev/null 2>&1; echo $?)" \
+		"$1: $_rc" "$(head -n 20 "$T/step")"
+	wait_for 10 eval '[ "$(query madvstat_up)" = "$_up" ]'
+	tap_check "$_what: Prometheus sees madvstat_up $_up" $?
+}
+
 # table_sum CGROUP COLUMN: COLUMN (kB) of /proc/madvstat/processes summed
 # over CGROUP's processes, in bytes.
 table_sum() {
@@ -224,24 +240,8 @@ tap_check "30 scrapes while processes start and exit: every one 200, madvstat_up
 # ---- the module unloaded and loaded again ----------------------------------------
 for w in arena objects; do eval "kill \$PID_$w"; done
 wait_for 30 eval '! grep -q " /vmtest-" /proc/madvstat/processes'
-rmmod madvstat
-rc=$?
-scrape "$T/gone"
-tap_check "module unloaded: scrape 200 with madvstat_up 0, promtool clean" \
-	"$([ $rc = 0 ] && [ "$(metric "$T/gone" madvstat_up)" = 0 ] &&
-		promtool check metrics <"$T/gone" >/dev/null 2>&1; echo $?)" \
-	"rmmod: $rc" "$(head -n 20 "$T/gone")"
-wait_for 10 eval '[ "$(query madvstat_up)" = 0 ]'
-tap_check "Prometheus sees madvstat_up 0" $?
-insmod /lib/madvstat/madvstat.ko
-rc=$?
-scrape "$T/back"
-tap_check "module loaded again: madvstat_up 1, promtool clean" \
-	"$([ $rc = 0 ] && [ "$(metric "$T/back" madvstat_up)" = 1 ] &&
-		promtool check metrics <"$T/back" >/dev/null 2>&1; echo $?)" \
-	"insmod: $rc" "$(head -n 20 "$T/back")"
-wait_for 10 eval '[ "$(query madvstat_up)" = 1 ]'
-tap_check "Prometheus sees madvstat_up 1 again" $?
+module_step "module unloaded" 0 rmmod madvstat
+module_step "module loaded again" 1 insmod /lib/madvstat/madvstat.ko
 
 # ---- bad input, then the end ------------------------------------------------------
 reply=$(printf 'NOT A REQUEST\r\n\r\n' | nc -w 5 127.0.0.1 $PORT | head -n 1)
