@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The one way user space writes a size for people: madvstat's summary and
- * `top` table, madvfree-repro's timeline and counters.
+ * `top` table, madvfree-repro's timeline and counters, the chart's axis.
  */
 #ifndef MADVSTAT_SIZE_H
 #define MADVSTAT_SIZE_H
@@ -18,5 +18,12 @@
  * (up to EiB). Returns buf.
  */
 const char *ms_size_str(uint64_t bytes, char *buf, size_t size);
+
+/*
+ * The same units, for the values of a chart's axis: up to three decimals,
+ * trailing zeros dropped ("0 B", "64 MiB", "1.5 GiB", "1.125 GiB"). Exact
+ * for multiples of a power of two of at least an eighth of the unit.
+ */
+const char *ms_size_str_axis(uint64_t bytes, char *buf, size_t size);
 
 #endif /* MADVSTAT_SIZE_H */

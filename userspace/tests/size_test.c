@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of the one size formatter, ms_size_str(), at the edges of
- * each unit.
+ * each unit, and of its axis form, ms_size_str_axis().
  */
 #include <string.h>
 
@@ -55,6 +55,37 @@ static void test_sizes(void)
 	}
 }
 
+static void test_axis(void)
+{
+	static const struct {
+		uint64_t bytes;
+		const char *want;
+	} cases[] = {
+		{ 0, "0 B" },
+		{ 512, "512 B" },
+		{ 64 * KB, "64 KiB" },
+		{ 64 * MB, "64 MiB" },
+		{ 192 * MB, "192 MiB" },
+		{ 1023 * MB, "1023 MiB" },
+		{ GB, "1 GiB" },
+		{ GB + GB / 2, "1.5 GiB" },
+		{ GB + GB / 4, "1.25 GiB" },
+		{ GB + GB / 8, "1.125 GiB" },
+		{ 3 * TB, "3 TiB" },
+		{ UINT64_MAX, "16 EiB" },
+	};
+	char buf[MS_SIZE_STR_LEN], what[80];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ms_size_str_axis(cases[i].bytes, buf, sizeof(buf));
+		snprintf(what, sizeof(what), "axis value %llu is %s",
+			 (unsigned long long)cases[i].bytes, cases[i].want);
+		if (!ok(!strcmp(buf, cases[i].want), what))
+			printf("#   got '%s'\n", buf);
+	}
+}
+
 static void test_small_buffer(void)
 {
 	char buf[4];
@@ -66,6 +97,7 @@ static void test_small_buffer(void)
 int main(void)
 {
 	test_sizes();
+	test_axis();
 	test_small_buffer();
 	return tap_done();
 }
