@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chart.h"
 #include "report.h"
 #include "timeline.h"
 
@@ -51,7 +52,7 @@ int main(int argc, char **argv)
 		free(s);
 		return 1;
 	}
-	ms_timeline_svg(out, s, n, title);
+	ms_chart_svg(out, s, n, title);
 	free(s);
 	if (fclose(out)) {
 		perror(argv[optind + 1]);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cgname.h"
+#include "chart.h"
 #include "cgroupfs.h"
 #include "cli.h"
 #include "expfmt.h"
@@ -66,7 +67,7 @@ static void fuzz_csv(const char *text)
 
 	if (n < 0)
 		return;
-	ms_timeline_svg(devnull, s, n, text);
+	ms_chart_svg(devnull, s, n, text);
 	free(s);
 }
 

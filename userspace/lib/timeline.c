@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Timeline samples: reading, printing, CSV and SVG. See timeline.h.
+ * Timeline samples: reading, printing and CSV. See timeline.h.
  */
 #include "timeline.h"
 
@@ -17,22 +17,27 @@ static int64_t ms_sample_kb(const struct ms_proc *p, enum ms_val v)
 	return p->known[v] ? (int64_t)(p->val[v] >> 10) : -1;
 }
 
+void ms_sample_set(struct ms_sample *s, const struct ms_proc *p)
+{
+	s->from_module = p->source == MS_SRC_MODULE;
+	s->rss_kb = ms_sample_kb(p, MS_RSS);
+	s->anon_kb = ms_sample_kb(p, MS_RSS_ANON);
+	s->lazy_kb = ms_sample_kb(p, MS_LAZYFREE);
+	s->dirty_kb = ms_sample_kb(p, MS_LAZYFREE_DIRTY);
+	s->reclaimed_kb = ms_sample_kb(p, MS_RECLAIMED);
+}
+
 int ms_sample_read(pid_t pid, struct ms_sample *s)
 {
 	struct ms_proc p;
 	int err = ms_proc_collect("/proc", true, (int)pid, false, &p, NULL);
 
-	s->from_module = !err;
 	/* No module, or not allowed to read it: what smaps_rollup has. */
 	if (err)
 		err = ms_proc_collect("/proc", false, (int)pid, false, &p, NULL);
 	if (err)
 		return err;
-	s->rss_kb = ms_sample_kb(&p, MS_RSS);
-	s->anon_kb = ms_sample_kb(&p, MS_RSS_ANON);
-	s->lazy_kb = ms_sample_kb(&p, MS_LAZYFREE);
-	s->dirty_kb = ms_sample_kb(&p, MS_LAZYFREE_DIRTY);
-	s->reclaimed_kb = ms_sample_kb(&p, MS_RECLAIMED);
+	ms_sample_set(s, &p);
 	ms_proc_free(&p);
 	return 0;
 }
@@ -176,141 +181,4 @@ fail:
 	free(copy);
 	free(s);
 	return -1;
-}
-
-static void ms_xml_text(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-	}
-}
-
-#define SVG_W	900
-#define SVG_H	420
-#define PLOT_X	70
-#define PLOT_Y	40
-#define PLOT_W	(SVG_W - PLOT_X - 170)
-#define PLOT_H	(SVG_H - PLOT_Y - 60)
-
-struct ms_series {
-	const char *name;
-	const char *color;
-	size_t offset;		/* of the int64_t field in ms_sample */
-};
-
-static const struct ms_series ms_series[] = {
-	{ "Rss", "#1f77b4", offsetof(struct ms_sample, rss_kb) },
-	{ "LazyFree", "#ff7f0e", offsetof(struct ms_sample, lazy_kb) },
-	{ "LazyFreeDirty", "#9467bd", offsetof(struct ms_sample, dirty_kb) },
-	{ "Reclaimed", "#2ca02c", offsetof(struct ms_sample, reclaimed_kb) },
-};
-
-static int64_t ms_field(const struct ms_sample *s, size_t offset)
-{
-	int64_t v;
-
-	memcpy(&v, (const char *)s + offset, sizeof(v));
-	return v;
-}
-
-/* The first word of a step: "reclaim 3" and "reclaim 4" are one phase. */
-static size_t ms_phase_len(const char *step)
-{
-	return strcspn(step, " ");
-}
-
-void ms_timeline_svg(FILE *f, const struct ms_sample *s, int n,
-		     const char *title)
-{
-	double tmax = n ? s[n - 1].elapsed : 0, ymax = 1, last_label = -100;
-	size_t k;
-	int i;
-
-	for (i = 0; i < n; i++)
-		for (k = 0; k < sizeof(ms_series) / sizeof(ms_series[0]); k++)
-			if (ms_field(&s[i], ms_series[k].offset) / 1024.0 > ymax)
-				ymax = ms_field(&s[i], ms_series[k].offset) / 1024.0;
-	if (tmax <= 0)
-		tmax = 1;
-	ymax *= 1.1;
-
-	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n",
-		SVG_W, SVG_H);
-	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-	fprintf(f, "<text x=\"%d\" y=\"22\" font-size=\"15\">", PLOT_X);
-	ms_xml_text(f, title);
-	fprintf(f, "</text>\n");
-	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>\n",
-		PLOT_X, PLOT_Y, PLOT_W, PLOT_H);
-	for (i = 0; i <= 4; i++) {
-		double y = PLOT_Y + PLOT_H - PLOT_H * i / 4.0;
-
-		fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f MiB</text>\n",
-			PLOT_X - 6, y + 4, ymax * i / 4.0);
-		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>\n",
-			PLOT_X, y, PLOT_X + PLOT_W, y);
-	}
-	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">seconds (0 to %.1f)</text>\n",
-		PLOT_X + PLOT_W / 2, SVG_H - 12, tmax);
-
-	/* Where each phase begins; a label too close to the last is left out. */
-	for (i = 0; i < n; i++) {
-		double x = PLOT_X + PLOT_W * s[i].elapsed / tmax;
-		size_t len = ms_phase_len(s[i].step);
-
-		if (i && len == ms_phase_len(s[i - 1].step) &&
-		    !strncmp(s[i].step, s[i - 1].step, len))
-			continue;
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ccc\" stroke-dasharray=\"3,3\"/>\n",
-			x, PLOT_Y, x, PLOT_Y + PLOT_H);
-		if (x < last_label + 14)
-			continue;
-		last_label = x;
-		fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" transform=\"rotate(90 %.1f %d)\">",
-			x + 2, PLOT_Y + 4, x + 2, PLOT_Y + 4);
-		ms_xml_text(f, s[i].step);
-		fprintf(f, "</text>\n");
-	}
-
-	for (k = 0; k < sizeof(ms_series) / sizeof(ms_series[0]); k++) {
-		bool any = false;
-
-		for (i = 0; i < n; i++) {
-			int64_t v = ms_field(&s[i], ms_series[k].offset);
-
-			if (v < 0)
-				continue;
-			if (!any)
-				fprintf(f, "<polyline fill=\"none\" stroke-width=\"2\" stroke=\"%s\" points=\"",
-					ms_series[k].color);
-			any = true;
-			fprintf(f, "%.1f,%.1f ",
-				PLOT_X + PLOT_W * s[i].elapsed / tmax,
-				PLOT_Y + PLOT_H - PLOT_H * (v / 1024.0) / ymax);
-		}
-		if (any)
-			fprintf(f, "\"/>\n");
-		fprintf(f, "<rect x=\"%d\" y=\"%zu\" width=\"14\" height=\"4\" fill=\"%s\"/>\n",
-			PLOT_X + PLOT_W + 16, PLOT_Y + 10 + 20 * k,
-			ms_series[k].color);
-		fprintf(f, "<text x=\"%d\" y=\"%zu\">%s%s</text>\n",
-			PLOT_X + PLOT_W + 36, PLOT_Y + 15 + 20 * k,
-			ms_series[k].name, any ? "" : " (n/a)");
-	}
-	fprintf(f, "</svg>\n");
 }

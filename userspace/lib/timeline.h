@@ -2,8 +2,8 @@
 /*
  * A timeline of one process's memory: samples taken from
  * /proc/madvstat/<pid> when the module is loaded, else from
- * /proc/<pid>/smaps_rollup; printed one line per step, written as CSV, read
- * back from CSV, and drawn as an SVG chart.
+ * /proc/<pid>/smaps_rollup; printed one line per step, written as CSV and
+ * read back from CSV. chart.h draws it.
  */
 #ifndef MADVSTAT_TIMELINE_H
 #define MADVSTAT_TIMELINE_H
@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "procinfo.h"
+
 /* Sizes in kB; -1 when the source does not have the value. */
 struct ms_sample {
 	double elapsed;		/* seconds since the timeline started */
@@ -20,6 +22,9 @@ struct ms_sample {
 	int64_t rss_kb, anon_kb, lazy_kb, dirty_kb, reclaimed_kb;
 	bool from_module;	/* else from smaps_rollup */
 };
+
+/* p's values into s (elapsed and step untouched). */
+void ms_sample_set(struct ms_sample *s, const struct ms_proc *p);
 
 /* Read pid's values into s (elapsed and step untouched). 0 or -errno. */
 int ms_sample_read(pid_t pid, struct ms_sample *s);
@@ -39,9 +44,5 @@ void ms_sample_csv(FILE *f, const struct ms_sample *s);
  */
 int ms_timeline_parse_csv(const char *text, struct ms_sample **out,
 			  const char **err);
-
-/* Draw Rss, LazyFree, LazyFreeDirty and Reclaimed over time. */
-void ms_timeline_svg(FILE *f, const struct ms_sample *s, int n,
-		     const char *title);
 
 #endif /* MADVSTAT_TIMELINE_H */

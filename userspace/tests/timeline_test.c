@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of the timeline: CSV written and read back, malformed CSV
- * refused, lines printed, and the SVG chart well formed.
+ * refused, lines printed. chart_test.c tests the chart.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -92,42 +92,10 @@ static void test_print(void)
 	free(buf);
 }
 
-static int count(const char *s, const char *what)
-{
-	int n = 0;
-
-	for (s = strstr(s, what); s; s = strstr(s + 1, what))
-		n++;
-	return n;
-}
-
-static void test_svg(void)
-{
-	struct ms_sample s[3] = {
-		{ 0.0, "start", 1000, 100, 0, 0, 0, true },
-		{ 1.0, "freed <&>", 263000, 262000, 262144, 0, 0, true },
-		{ 2.0, "reclaim 1", 1000, 100, 0, 0, 262144, true },
-	};
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	ms_timeline_svg(f, s, 3, "a \"title\"");
-	fclose(f);
-	ok(!strncmp(buf, "<svg ", 5), "starts as SVG");
-	ok(len > 7 && !strcmp(buf + len - 7, "</svg>\n"), "ends as SVG");
-	is(count(buf, "<polyline"), 4, "one line per series");
-	ok(strstr(buf, "freed &lt;&amp;&gt;") != NULL, "labels escaped");
-	ok(strstr(buf, "a &quot;title&quot;") != NULL, "title escaped");
-	is(count(buf, "<text"), count(buf, "</text>"), "text elements closed");
-	free(buf);
-}
-
 int main(void)
 {
 	test_roundtrip();
 	test_malformed();
 	test_print();
-	test_svg();
 	return tap_done();
 }
