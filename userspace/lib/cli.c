@@ -24,11 +24,15 @@ enum {
 	OPT_TEXTFILE,
 	OPT_ONCE,
 	OPT_INTERVAL,
+	OPT_CSV,
+	OPT_SVG,
 };
 
 static const struct option long_options[] = {
 	{ "watch", required_argument, NULL, 'w' },
 	{ "count", required_argument, NULL, 'c' },
+	{ "csv", required_argument, NULL, OPT_CSV },
+	{ "svg", required_argument, NULL, OPT_SVG },
 	{ "limit", required_argument, NULL, 'n' },
 	{ "sort", required_argument, NULL, 's' },
 	{ "cgroup", no_argument, NULL, OPT_CGROUP },
@@ -135,6 +139,18 @@ static int parse_option(int c, const char *arg, char *const argv[],
 				arg);
 		o->count = v;
 		seen->count = true;
+		return 0;
+	case OPT_CSV:
+		if (!*arg)
+			return usage_error(err, size,
+				"--csv needs a file name ('-': standard output)");
+		o->csv = arg;
+		return 0;
+	case OPT_SVG:
+		if (!*arg || !strcmp(arg, "-"))
+			return usage_error(err, size,
+				"--svg needs a file name");
+		o->svg = arg;
 		return 0;
 	case 'n':
 		if (!parse_ulong(arg, INT_MAX, &v))
@@ -293,6 +309,11 @@ static int check_combinations(struct ms_opts *o, const struct seen *seen,
 		    seen->prometheus ? MS_FMT_PROMETHEUS : MS_FMT_HUMAN;
 	if (seen->count && !o->watch_ms)
 		return usage_error(err, size, "--count goes with --watch");
+	if ((o->csv || o->svg) && !o->watch_ms)
+		return usage_error(err, size, "--csv and --svg go with --watch");
+	if (o->csv && !strcmp(o->csv, "-") && seen->json)
+		return usage_error(err, size,
+			"--csv - writes CSV to standard output: not with --json");
 	if (o->cmd == MS_CMD_EXPORTER)
 		return check_exporter(o, seen, err, size);
 	if (seen->exporter)
@@ -384,6 +405,10 @@ void ms_cli_usage(FILE *f)
 "  -w, --watch SECS     redraw the summary of one PID every SECS seconds,\n"
 "                       with the changes since the previous sample\n"
 "  -c, --count N        with --watch: stop after N samples\n"
+"      --csv FILE       with --watch: also write each sample to FILE as CSV\n"
+"                       ('-': to standard output, instead of the summary)\n"
+"      --svg FILE       with --watch: when it ends (--count, the process\n"
+"                       exits, Ctrl-C), draw the samples as an SVG chart\n"
 "  -n, --limit N        top: show the first N lines (default 20; 0: all)\n"
 "  -s, --sort KEY       top: sort by lazyfree (default), reclaimed or rss\n"
 "      --cgroup         top: one line per cgroup (v2), summed\n"

@@ -47,6 +47,7 @@ struct ms_opts {
 	bool vmas, no_module, cgroup;
 	unsigned int watch_ms;		/* 0: no watch */
 	unsigned long count;		/* watch samples; 0: until stopped */
+	const char *csv, *svg;		/* watch timeline files; NULL: none */
 	size_t top_n;			/* 0: all */
 	enum ms_sort_key sort;
 	int *pids;			/* malloc()ed */

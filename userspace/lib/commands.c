@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +17,7 @@
 #include "output.h"
 #include "procinfo.h"
 #include "proctable.h"
+#include "record.h"
 #include "runtime.h"
 
 struct ctx {
@@ -129,12 +131,31 @@ static int run_pids(struct ctx *c)
 	return status;
 }
 
+/* Set by SIGINT or SIGTERM when a watch has files to finish. */
+static volatile sig_atomic_t stop_watch;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_watch = 1;
+}
+
+/* SIGINT and SIGTERM end the watch at the next sample or sleep. */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 static void sleep_ms(unsigned int ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000,
 			       .tv_nsec = (long)(ms % 1000) * 1000000L };
 
-	while (nanosleep(&ts, &ts) && errno == EINTR)
+	while (!stop_watch && nanosleep(&ts, &ts) && errno == EINTR)
 		;
 }
 
@@ -142,6 +163,8 @@ static void print_sample(const struct ctx *c, const struct ms_proc *p,
 			 const struct ms_proc *prev, unsigned long sample,
 			 bool tty)
 {
+	if (c->o->csv && !strcmp(c->o->csv, "-"))
+		return;		/* the CSV is the output */
 	if (c->o->format == MS_FMT_JSON) {
 		ms_out_json(c->out, p, false, c->o->vmas);
 	} else {
@@ -155,16 +178,31 @@ static void print_sample(const struct ctx *c, const struct ms_proc *p,
 	fflush(c->out);
 }
 
+/* The chart's title: the process, its name, and how often it was read. */
+static void chart_title(const struct ctx *c, const struct ms_proc *p,
+			char *buf, size_t size)
+{
+	snprintf(buf, size, "madvstat: %d (%s), every %u.%03u s",
+		 c->o->pids[0], p->comm[0] ? p->comm : "?",
+		 c->o->watch_ms / 1000, c->o->watch_ms % 1000);
+}
+
 static int run_watch(struct ctx *c)
 {
 	const struct ms_opts *o = c->o;
 	int pid = o->pids[0], fd = fileno(c->out);
 	bool tty = fd >= 0 && isatty(fd);
 	struct ms_proc prev = { 0 }, cur;
+	struct ms_recorder rec;
 	unsigned long sample;
-	int status = 0;
+	char title[160];
+	int status = 0, drawn;
 
-	for (sample = 1;; sample++) {
+	if (ms_recorder_open(&rec, o->csv, o->svg, c->out, c->err))
+		return 1;
+	if (o->csv || o->svg)
+		catch_stop_signals();
+	for (sample = 1; !stop_watch; sample++) {
 		const char *detail = NULL;
 		int ret = ms_proc_collect(c->proc, c->module, pid, o->vmas,
 					  &cur, &detail);
@@ -184,12 +222,22 @@ static int run_watch(struct ctx *c)
 		}
 		identify(c, &cur);
 		print_sample(c, &cur, sample > 1 ? &prev : NULL, sample, tty);
+		if (ms_recorder_add(&rec, &cur, sample > 1 ? &prev : NULL,
+				    c->err))
+			status = 1;
 		ms_proc_free(&prev);
 		prev = cur;
-		if (o->count && sample == o->count)
+		if (status || (o->count && sample == o->count))
 			break;
 		sleep_ms(o->watch_ms);
 	}
+	chart_title(c, &prev, title, sizeof(title));
+	drawn = rec.n;
+	if (ms_recorder_close(&rec, title, c->err))
+		status = 1;
+	else if (o->svg)
+		fprintf(c->err, "madvstat: chart of %d sample%s in %s\n",
+			drawn, drawn == 1 ? "" : "s", o->svg);
 	ms_proc_free(&prev);
 	return status;
 }

@@ -104,6 +104,14 @@ static const struct cli_case cases[] = {
 	BAD("-w", "1", "--prometheus", "1"),
 	BAD("-w", "1", "-c", "0", "1"),
 	BAD("-c", "2", "1"),
+	BAD("--csv", "t.csv", "1"),
+	BAD("--svg", "t.svg", "1"),
+	BAD("top", "--svg", "t.svg"),
+	BAD("-w", "1", "--csv", "", "1"),
+	BAD("-w", "1", "--svg", "-", "1"),
+	BAD("-w", "1", "--svg", "", "1"),
+	BAD("-w", "1", "--csv", "-", "--json", "1"),
+	BAD("explain", "--svg", "t.svg", "1"),
 	BAD("--json", "--prometheus", "1"),
 	BAD("top", "--sort", "pss"),
 	BAD("top", "-n", "-1"),
@@ -202,6 +210,8 @@ static void test_usage(void)
 	   strstr(text, "--top") && strstr(text, "--max-cgroups") &&
 	   strstr(text, "--interval") && strstr(text, "--once"),
 	   "usage names every long option");
+	ok(strstr(text, "--csv FILE") && strstr(text, "--svg FILE"),
+	   "usage names the timeline files");
 	free(text);
 }
 
@@ -216,6 +226,26 @@ static int parse_args(const char *const *args, struct ms_opts *o)
 		argv[argc++] = (char *)*args++;
 	argv[argc] = NULL;
 	return ms_cli_parse(argc, argv, o, err, sizeof(err));
+}
+
+static void test_timeline_files(void)
+{
+	struct ms_opts o;
+
+	ok(!parse_args((const char *const[]){ "-w", "1", "--csv", "t.csv",
+					      "--svg=t.svg", "7", NULL }, &o) &&
+	   o.watch_ms == 1000 && o.csv && !strcmp(o.csv, "t.csv") && o.svg &&
+	   !strcmp(o.svg, "t.svg"), "--csv and --svg with --watch");
+	ms_cli_free(&o);
+	ok(!parse_args((const char *const[]){ "-w", "1", "--csv", "-", "7",
+					      NULL }, &o) &&
+	   !strcmp(o.csv, "-") && !o.svg, "--csv - with --watch");
+	ms_cli_free(&o);
+	ok(!parse_args((const char *const[]){ "-w", "1", "--json", "--csv",
+					      "t.csv", "7", NULL }, &o) &&
+	   o.format == MS_FMT_JSON && !strcmp(o.csv, "t.csv"),
+	   "--csv FILE with --json");
+	ms_cli_free(&o);
 }
 
 static void test_exporter(void)
@@ -256,6 +286,7 @@ int main(void)
 	for (c = cases; c->args[0]; c++)
 		test_case(c);
 	test_usage();
+	test_timeline_files();
 	test_exporter();
 	return tap_done();
 }
