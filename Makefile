@@ -191,7 +191,7 @@ $(BUILD)/user/%: userspace/%.c $(USER_LIB) $(USER_HDR) VERSION
 # by the same runner the guests use.
 USER_SCRIPT_TESTS := $(patsubst userspace/tests/%.sh,%,$(wildcard userspace/tests/*_test.sh))
 user-test: $(addprefix $(BUILD)/user-test/,$(USER_TESTS) $(USER_SCRIPT_TESTS)) \
-		$(BUILD)/user-test/madvstat
+		$(BUILD)/user-test/madvstat $(BUILD)/user-test/timeline-svg
 	@./qemu/guest-run-selftests $(BUILD)/user-test
 
 # madvstat itself under ASan and UBSan, for the script tests (exporter_test).
@@ -199,6 +199,11 @@ $(BUILD)/user-test/madvstat: userspace/madvstat.c $(USER_LIB) $(USER_HDR) VERSIO
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(MHD_CFLAGS) $(SAN_FLAGS) -Iuserspace/lib -o $@ $< \
 		$(USER_LIB) $(MHD_LIBS)
+
+# timeline-svg likewise, for chart_render_test.
+$(BUILD)/user-test/timeline-svg: userspace/timeline-svg.c $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -Iuserspace/lib -o $@ $< $(USER_LIB)
 
 # The script tests run from the top of the tree, like the rest.
 $(BUILD)/user-test/%_test: userspace/tests/%_test.sh
