@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The madvstat command against a live madvfree-repro in the guest: with
- * the module (its numbers are the module's), and without it (rmmod: the
- * smaps_rollup fallback, and a message saying what needs the module).
+ * the module (its numbers are the module's; a watch's timeline and chart),
+ * and without it (rmmod: the smaps_rollup fallback, and a message saying
+ * what needs the module).
  */
 #include <errno.h>
 #include <signal.h>
@@ -14,6 +15,8 @@
 
 #include "harness.h"
 #include "memtest.h"
+#include "report.h"
+#include "timeline.h"
 
 #define MADVSTAT	"/root/bin/madvstat"
 #define REPRO		"/root/bin/madvfree-repro"
@@ -162,6 +165,88 @@ TEST_F(cli, watch_two_samples)
 	EXPECT_EQ(2, n) {
 		TH_LOG("%.400s", out);
 	}
+}
+
+/*
+ * The timeline of any PID: a second reproducer, in a cgroup of its own,
+ * holds 32 MiB lazily freed; madvstat watches it with --csv and --svg for
+ * 4 s while the cgroup is reclaimed from another process after the first
+ * second. The CSV names the reclaim from the module's counters.
+ */
+TEST_F(cli, watch_writes_timeline_and_chart)
+{
+	char cmd[256], out[4096], *svg;
+	struct ms_sample *s = NULL;
+	struct mt_cgroup cg;
+	const char *err = NULL;
+	pid_t pid, reclaimer;
+	size_t len;
+	int i, n, status, reclaim_at = -1;
+
+	if (!self->ready)
+		return;
+	ASSERT_EQ(0, mt_cgroup_create(&cg, "cli-watch"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (mt_cgroup_join(&cg))
+			_exit(126);
+		execl(REPRO, REPRO, "--quiet", "--size", "32M", "--hold", "60",
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200; i++) {
+		if (mt_rollup_get(pid, "LazyFree") >= SIZE_KB - SLACK_KB)
+			break;
+		usleep(50000);
+	}
+	EXPECT_LE(SIZE_KB - SLACK_KB, mt_rollup_get(pid, "LazyFree"));
+	reclaimer = fork();
+	ASSERT_LE(0, reclaimer);
+	if (reclaimer == 0) {
+		sleep(1);
+		_exit(mt_cgroup_reclaim(&cg, "64M", 3) ? 1 : 0);
+	}
+	/* Its summaries to /dev/null: the messages are what is checked. */
+	snprintf(cmd, sizeof(cmd),
+		 MADVSTAT " -w 0.2 -c 20 --csv /tmp/cli-watch.csv --svg /tmp/cli-watch.svg %d 2>&1 >/dev/null",
+		 (int)pid);
+	EXPECT_EQ(0, mt_run(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "madvstat: chart of 20 samples in /tmp/cli-watch.svg")) {
+		TH_LOG("%s", out);
+	}
+	ASSERT_EQ(reclaimer, waitpid(reclaimer, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	mt_cgroup_remove(&cg);
+
+	svg = ms_read_file("/tmp/cli-watch.csv", &len);
+	ASSERT_NE(NULL, svg);
+	n = ms_timeline_parse_csv(svg, &s, &err);
+	free(svg);
+	ASSERT_EQ(20, n) {
+		TH_LOG("%s", err ? err : "");
+	}
+	for (i = 0; i < n; i++) {
+		EXPECT_TRUE(s[i].from_module);
+		if (reclaim_at < 0 && strstr(s[i].step, "reclaimed"))
+			reclaim_at = i;
+	}
+	EXPECT_LT(0, reclaim_at);
+	/* Reclaimed: the 32 MiB, all but a THP or batch in flight. */
+	EXPECT_LE(SIZE_KB - SLACK_KB, s[n - 1].reclaimed_kb);
+	EXPECT_EQ(0, s[0].reclaimed_kb);
+	EXPECT_GT(s[0].lazy_kb, s[n - 1].lazy_kb);
+	free(s);
+	svg = ms_read_file("/tmp/cli-watch.svg", &len);
+	ASSERT_NE(NULL, svg);
+	EXPECT_EQ(0, strncmp(svg, "<svg ", 5));
+	EXPECT_NE(NULL, strstr(svg, "</svg>"));
+	EXPECT_NE(NULL, strstr(svg, "values from /proc/madvstat"));
+	free(svg);
+	unlink("/tmp/cli-watch.csv");
+	unlink("/tmp/cli-watch.svg");
 }
 
 /* Without the module: smaps_rollup's numbers, and a clear note. */
