@@ -508,10 +508,13 @@ static void explain_confirm(FILE *f, const struct ms_proc *p)
 
 	fputs("\nTo confirm\n", f);
 	snprintf(cmd, sizeof(cmd), "madvstat -w 2 %d", p->pid);
-	fprintf(f, "  %-28s the numbers every 2 seconds, with changes\n",
+	fprintf(f, "  %-36s the numbers every 2 seconds, with changes\n",
 		cmd);
+	snprintf(cmd, sizeof(cmd), "madvstat -w 2 --svg %d.svg %d", p->pid,
+		 p->pid);
+	fprintf(f, "  %-36s the same, drawn as a chart when stopped\n", cmd);
 	snprintf(cmd, sizeof(cmd), "cat /proc/madvstat/%d", p->pid);
-	fprintf(f, "  %-28s the kernel module's own numbers%s\n", cmd,
+	fprintf(f, "  %-36s the kernel module's own numbers%s\n", cmd,
 		p->source == MS_SRC_MODULE ? "" : " (once loaded)");
 }
 

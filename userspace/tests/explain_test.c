@@ -167,6 +167,7 @@ static void test_safe(const char *root)
 	ok(has(r.out, "Runtime: jemalloc") && has(r.out, "muzzy_decay_ms:0"),
 	   "safe: the runtime and its switch");
 	ok(has(r.out, "madvstat -w 2 100") &&
+	   has(r.out, "madvstat -w 2 --svg 100.svg 100 ") &&
 	   has(r.out, "cat /proc/madvstat/100 "),
 	   "safe: the commands to confirm");
 	run_free(&r);
