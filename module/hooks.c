@@ -410,95 +410,120 @@ static struct kretprobe madvstat_krp_unmap = {
 	.data_size	= sizeof(struct madvstat_unmap),
 };
 
-static void madvstat_hooks_off(void)
+static int madvstat_unmap_on(void)
 {
-	madvstat_ftrace_off(&madvstat_fops_mark);
-	madvstat_ftrace_off(&madvstat_fops_drain);
+	/* Reclaim may sleep inside try_to_unmap_one(); allow for it. */
+	madvstat_krp_unmap.maxactive = max(64, 4 * (int)num_possible_cpus());
+	return register_kretprobe(&madvstat_krp_unmap);
+}
+
+static void madvstat_unmap_off(void)
+{
 	unregister_kretprobe(&madvstat_krp_unmap);
-	madvstat_freeing_exit();
-	madvstat_ftrace_off(&madvstat_fops_mmdrop);
-	madvstat_canary_exit();
-	/* No handler runs now (each ran with preemption disabled). */
+}
+
+/* Kprobes switched off system-wide would leave Reclaimed at 0. */
+static int madvstat_kprobes_check(void)
+{
+	return madvstat_kprobes_fire() ? 0 : -EPERM;
+}
+
+/*
+ * One hook: an ftrace callback on @name (@fops), or what @attach and
+ * @detach do; @off_reason, if set, is the Tracking line's reason when
+ * attaching fails, else "cannot probe @name".
+ */
+struct madvstat_hook {
+	const char *name;
+	struct ftrace_ops *fops;
+	int (*attach)(void);
+	void (*detach)(void);
+	const char *off_reason;
+};
+
+/*
+ * Attached in this order, detached in the reverse. The mm probe first, so
+ * no state outlives its mm (and, being permanent, it fails with -EBUSY
+ * when ftrace is switched off, before the canary could blame kprobes,
+ * which ride on ftrace); the frees before the unmap probe, so that a note
+ * is always taken at its free; the drain before the mark, so no mark goes
+ * unseen at its drain.
+ */
+static const struct madvstat_hook madvstat_hooks[] = {
+	{ .name = "__mmdrop", .fops = &madvstat_fops_mmdrop },
+	{ .name = "a function of madvstat", .attach = madvstat_canary_init,
+	  .detach = madvstat_canary_exit },
+	{ .name = "kprobes", .attach = madvstat_kprobes_check,
+	  .off_reason = "kprobes are disabled system-wide" },
+	{ .name = MADVSTAT_FREE_SYMBOL, .fops = &madvstat_fops_free },
+#ifdef MADVSTAT_FREE_LARGE_SYMBOL
+	{ .name = MADVSTAT_FREE_LARGE_SYMBOL, .fops = &madvstat_fops_free_large },
+#endif
+	{ .name = "try_to_unmap_one", .attach = madvstat_unmap_on,
+	  .detach = madvstat_unmap_off },
+	{ .name = MADVSTAT_DRAIN_SYMBOL, .fops = &madvstat_fops_drain },
+	{ .name = MADVSTAT_MARK_SYMBOL, .fops = &madvstat_fops_mark },
+};
+
+static int madvstat_hook_attach(const struct madvstat_hook *h)
+{
+	if (h->fops)
+		return madvstat_ftrace_on(h->fops, h->name);
+	return h->attach();
+}
+
+static void madvstat_hook_detach(const struct madvstat_hook *h)
+{
+	if (h->fops)
+		madvstat_ftrace_off(h->fops);
+	else if (h->detach)
+		h->detach();
+}
+
+/* Detach the first n hooks, last first; then no handler runs. */
+static void madvstat_hooks_detach(unsigned int n)
+{
+	while (n--)
+		madvstat_hook_detach(&madvstat_hooks[n]);
+	/* Each handler ran with preemption disabled. */
 	synchronize_rcu();
 	madvstat_mm_free_all();
 }
 
-/*
- * Order matters: the mm probe first, so no state outlives its mm (and, being
- * permanent, it fails with -EBUSY when ftrace is switched off, before the
- * canary could blame kprobes, which ride on ftrace); the frees before the
- * unmap probe, so that a note is always taken at its free; the drain
- * before the mark, so no mark goes unseen at its drain.
- */
 int madvstat_hooks_init(void)
 {
-	const char *what;	/* the probe being attached */
-	int err;
+	const struct madvstat_hook *h;
+	unsigned int i;
+	int err = 0;
 
 	if (!madvstat_track) {
 		strscpy(madvstat_off_reason, "module loaded with track=0",
 			sizeof(madvstat_off_reason));
 		return 0;
 	}
-	/* Reclaim may sleep inside try_to_unmap_one(); allow for it. */
-	madvstat_krp_unmap.maxactive = max(64, 4 * (int)num_possible_cpus());
-
-	what = "__mmdrop";
-	err = madvstat_ftrace_on(&madvstat_fops_mmdrop, "__mmdrop");
-	if (err)
-		goto fail;
-	/* Kprobes switched off system-wide would leave Reclaimed at 0. */
-	what = "a function of madvstat";
-	err = madvstat_canary_init();
-	if (err)
-		goto fail_mmdrop;
-	if (!madvstat_kprobes_fire()) {
-		what = NULL;	/* all attached so far; kprobes do not fire */
-		err = -EPERM;
-		goto fail_canary;
+	madvstat_freeing_init();
+	for (i = 0; i < ARRAY_SIZE(madvstat_hooks); i++) {
+		err = madvstat_hook_attach(&madvstat_hooks[i]);
+		if (err)
+			break;
 	}
-	err = madvstat_freeing_init(&what);
-	if (err)
-		goto fail_canary;
-	what = "try_to_unmap_one";
-	err = register_kretprobe(&madvstat_krp_unmap);
-	if (err)
-		goto fail_freeing;
-	what = MADVSTAT_DRAIN_SYMBOL;
-	err = madvstat_ftrace_on(&madvstat_fops_drain, MADVSTAT_DRAIN_SYMBOL);
-	if (err)
-		goto fail_unmap;
-	what = MADVSTAT_MARK_SYMBOL;
-	err = madvstat_ftrace_on(&madvstat_fops_mark, MADVSTAT_MARK_SYMBOL);
-	if (err)
-		goto fail_drain;
-	madvstat_loaded_at = ktime_get_boottime_ns();
-	madvstat_hooks_on = true;
-	return 0;
-
-fail_drain:
-	madvstat_ftrace_off(&madvstat_fops_drain);
-fail_unmap:
-	unregister_kretprobe(&madvstat_krp_unmap);
-fail_freeing:
-	madvstat_freeing_exit();
-fail_canary:
-	madvstat_canary_exit();
-fail_mmdrop:
-	madvstat_ftrace_off(&madvstat_fops_mmdrop);
-	synchronize_rcu();
-	madvstat_mm_free_all();
-fail:
+	if (!err) {
+		madvstat_loaded_at = ktime_get_boottime_ns();
+		madvstat_hooks_on = true;
+		return 0;
+	}
+	madvstat_hooks_detach(i);
 	/* The snapshot still works; say once why the counters do not. */
-	if (!what)
-		strscpy(madvstat_off_reason, "kprobes are disabled system-wide",
+	h = &madvstat_hooks[i];
+	if (h->off_reason)
+		strscpy(madvstat_off_reason, h->off_reason,
 			sizeof(madvstat_off_reason));
 	else if (err == -EBUSY)
 		snprintf(madvstat_off_reason, sizeof(madvstat_off_reason),
-			 "cannot probe %s: ftrace is disabled", what);
+			 "cannot probe %s: ftrace is disabled", h->name);
 	else
 		snprintf(madvstat_off_reason, sizeof(madvstat_off_reason),
-			 "cannot probe %s (error %d)", what, err);
+			 "cannot probe %s (error %d)", h->name, err);
 	pr_warn("tracking off: %s\n", madvstat_off_reason);
 	return 0;
 }
@@ -506,7 +531,7 @@ fail:
 void madvstat_hooks_exit(void)
 {
 	if (madvstat_hooks_on)
-		madvstat_hooks_off();
+		madvstat_hooks_detach(ARRAY_SIZE(madvstat_hooks));
 	madvstat_hooks_on = false;
 }
 

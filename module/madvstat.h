@@ -228,8 +228,11 @@ void madvstat_ftrace_off(struct ftrace_ops *ops);
 void madvstat_freeing_note(const struct folio *folio,
 			   const struct mm_struct *mm,
 			   const struct madvstat_mm *s);
-int madvstat_freeing_init(const char **what);
-void madvstat_freeing_exit(void);
+void madvstat_freeing_init(void);
+extern struct ftrace_ops madvstat_fops_free;
+#ifdef MADVSTAT_FREE_LARGE_SYMBOL
+extern struct ftrace_ops madvstat_fops_free_large;
+#endif
 
 /* kprobe_canary.c: whether kprobes fire now, and when they did not. */
 int madvstat_canary_init(void);

@@ -221,52 +221,24 @@ static void madvstat_on_free_large(unsigned long ip, unsigned long parent_ip,
 }
 #endif
 
-static struct ftrace_ops madvstat_fops_free = {
+struct ftrace_ops madvstat_fops_free = {
 	.func	= madvstat_on_free,
 	.flags	= FTRACE_OPS_FL_PERMANENT | MADVSTAT_FTRACE_FLAGS,
 };
 
 #ifdef MADVSTAT_FREE_LARGE_SYMBOL
-static struct ftrace_ops madvstat_fops_free_large = {
+struct ftrace_ops madvstat_fops_free_large = {
 	.func	= madvstat_on_free_large,
 	.flags	= FTRACE_OPS_FL_PERMANENT | MADVSTAT_FTRACE_FLAGS,
 };
 #endif
 
-/**
- * madvstat_freeing_init - attach the free hooks
- * @what: set to the symbol being attached, for a failure
- *
- * Once per load, before the unmap probe, so that every note has its free
- * hooked.
- */
-int madvstat_freeing_init(const char **what)
+/* Once per load, before the free hooks are attached (hooks.c). */
+void madvstat_freeing_init(void)
 {
 	unsigned int i;
-	int err;
 
 	/* Zeroed is not initialised for CONFIG_DEBUG_SPINLOCK or lockdep. */
 	for (i = 0; i < ARRAY_SIZE(madvstat_freeing); i++)
 		raw_spin_lock_init(&madvstat_freeing[i].lock);
-
-	*what = MADVSTAT_FREE_SYMBOL;
-	err = madvstat_ftrace_on(&madvstat_fops_free, MADVSTAT_FREE_SYMBOL);
-#ifdef MADVSTAT_FREE_LARGE_SYMBOL
-	if (!err) {
-		*what = MADVSTAT_FREE_LARGE_SYMBOL;
-		err = madvstat_ftrace_on(&madvstat_fops_free_large,
-					 MADVSTAT_FREE_LARGE_SYMBOL);
-		if (err)
-			madvstat_ftrace_off(&madvstat_fops_free);
-	}
-#endif
-	return err;
-}
-
-void madvstat_freeing_exit(void)
-{
-#ifdef MADVSTAT_FREE_LARGE_SYMBOL
-	madvstat_ftrace_off(&madvstat_fops_free_large);
-#endif
-	madvstat_ftrace_off(&madvstat_fops_free);
 }
