@@ -35,6 +35,7 @@
 
 #include <linux/ftrace.h>
 #include <linux/hash.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/string.h>
 #include <linux/mm.h>
@@ -366,9 +367,8 @@ static void madvstat_on_mmdrop(unsigned long ip, unsigned long parent_ip,
  * (under a page-table lock, or the lruvec lock) except on PREEMPT_RT,
  * where those locks only disable migration and each callback guards the
  * ring itself; our callbacks call nothing that could reach them again, so
- * no recursion guard is needed.
- * The __mmdrop() hook is one too, so that switching kprobes off can never
- * leave the record of a freed mm to a new one.
+ * no recursion guard is needed. Each has an ftrace_ops of its own, so
+ * that nothing stands between the trampoline and the callback.
  */
 static struct ftrace_ops madvstat_fops_mark = {
 	.func	= madvstat_on_mark,
@@ -380,16 +380,109 @@ static struct ftrace_ops madvstat_fops_drain = {
 	.flags	= FTRACE_OPS_FL_PERMANENT | MADVSTAT_FTRACE_FLAGS,
 };
 
-static struct ftrace_ops madvstat_fops_mmdrop = {
-	.func	= madvstat_on_mmdrop,
+/*
+ * The colder hooks share one ftrace_ops, dispatching on the address:
+ * unregistering an ops waits for RCU-tasks grace periods, so one ops for
+ * three functions saves two such waits at every unload. The __mmdrop()
+ * hook is one of them, so that switching kprobes off can never leave the
+ * record of a freed mm to a new one.
+ */
+enum madvstat_cold_fn {
+	MADVSTAT_COLD_FREE,	/* the most frequent first */
+#ifdef MADVSTAT_FREE_LARGE_SYMBOL
+	MADVSTAT_COLD_FREE_LARGE,
+#endif
+	MADVSTAT_COLD_MMDROP,
+	MADVSTAT_NR_COLD,
+};
+
+static const char *const madvstat_cold_names[MADVSTAT_NR_COLD] = {
+	[MADVSTAT_COLD_FREE]		= MADVSTAT_FREE_SYMBOL,
+#ifdef MADVSTAT_FREE_LARGE_SYMBOL
+	[MADVSTAT_COLD_FREE_LARGE]	= MADVSTAT_FREE_LARGE_SYMBOL,
+#endif
+	[MADVSTAT_COLD_MMDROP]		= "__mmdrop",
+};
+
+/* Each function's address as ftrace passes it, learnt at its first call. */
+static unsigned long madvstat_cold_ip[MADVSTAT_NR_COLD];
+static DEFINE_RAW_SPINLOCK(madvstat_cold_lock);
+static char madvstat_cold_sym[KSYM_SYMBOL_LEN];	/* under the lock */
+
+/* Whether kallsyms' @sym is the function @name (or a clone of it). */
+bool madvstat_sym_is(const char *sym, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(sym, name, n) && (!sym[n] || sym[n] == '.');
+}
+
+static noinline enum madvstat_cold_fn madvstat_cold_learn(unsigned long ip)
+{
+	enum madvstat_cold_fn fn;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&madvstat_cold_lock, flags);
+	sprint_symbol_no_offset(madvstat_cold_sym, ip);
+	for (fn = 0; fn < MADVSTAT_NR_COLD; fn++)
+		if (madvstat_sym_is(madvstat_cold_sym, madvstat_cold_names[fn]))
+			break;
+	if (fn < MADVSTAT_NR_COLD)
+		WRITE_ONCE(madvstat_cold_ip[fn], ip);
+	raw_spin_unlock_irqrestore(&madvstat_cold_lock, flags);
+	return fn;
+}
+
+static void madvstat_on_cold(unsigned long ip, unsigned long parent_ip,
+			     struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	enum madvstat_cold_fn fn;
+
+	for (fn = 0; fn < MADVSTAT_NR_COLD; fn++)
+		if (READ_ONCE(madvstat_cold_ip[fn]) == ip)
+			break;
+	if (fn == MADVSTAT_NR_COLD)
+		fn = madvstat_cold_learn(ip);
+	switch (fn) {
+	case MADVSTAT_COLD_FREE:
+		madvstat_on_free(ip, parent_ip, op, fregs);
+		break;
+#ifdef MADVSTAT_FREE_LARGE_SYMBOL
+	case MADVSTAT_COLD_FREE_LARGE:
+		madvstat_on_free_large(ip, parent_ip, op, fregs);
+		break;
+#endif
+	case MADVSTAT_COLD_MMDROP:
+		madvstat_on_mmdrop(ip, parent_ip, op, fregs);
+		break;
+	default:
+		break;		/* not one of ours: the filter names only ours */
+	}
+}
+
+static struct ftrace_ops madvstat_fops_cold = {
+	.func	= madvstat_on_cold,
 	.flags	= FTRACE_OPS_FL_PERMANENT | MADVSTAT_FTRACE_FLAGS,
 };
 
-int madvstat_ftrace_on(struct ftrace_ops *ops, const char *symbol)
+/*
+ * Filter @ops on the @n functions @names, then register it. *failed names
+ * the function whose filter failed, or the first when registering did.
+ */
+static int madvstat_ftrace_on(struct ftrace_ops *ops,
+			      const char *const *names, unsigned int n,
+			      const char **failed)
 {
-	int err = ftrace_set_filter(ops, (unsigned char *)symbol,
-				    strlen(symbol), 1);
+	unsigned int i;
+	int err = 0;
 
+	*failed = names[0];
+	for (i = 0; i < n && !err; i++) {
+		err = ftrace_set_filter(ops, (unsigned char *)names[i],
+					strlen(names[i]), i == 0);
+		if (err)
+			*failed = names[i];
+	}
 	if (!err)
 		err = register_ftrace_function(ops);
 	if (err)
@@ -397,10 +490,54 @@ int madvstat_ftrace_on(struct ftrace_ops *ops, const char *symbol)
 	return err;
 }
 
-void madvstat_ftrace_off(struct ftrace_ops *ops)
+static void madvstat_ftrace_off(struct ftrace_ops *ops)
 {
 	unregister_ftrace_function(ops);
 	madvstat_ftrace_free_filter(ops);
+}
+
+/* The mm hook first among the cold ones: it names a failure of all. */
+static const char *const madvstat_cold_order[MADVSTAT_NR_COLD] = {
+	"__mmdrop", MADVSTAT_FREE_SYMBOL,
+#ifdef MADVSTAT_FREE_LARGE_SYMBOL
+	MADVSTAT_FREE_LARGE_SYMBOL,
+#endif
+};
+
+static int madvstat_cold_on(const char **failed)
+{
+	memset(madvstat_cold_ip, 0, sizeof(madvstat_cold_ip));
+	return madvstat_ftrace_on(&madvstat_fops_cold, madvstat_cold_order,
+				  MADVSTAT_NR_COLD, failed);
+}
+
+static void madvstat_cold_off(void)
+{
+	madvstat_ftrace_off(&madvstat_fops_cold);
+}
+
+static int madvstat_drain_on(const char **failed)
+{
+	static const char *const name = MADVSTAT_DRAIN_SYMBOL;
+
+	return madvstat_ftrace_on(&madvstat_fops_drain, &name, 1, failed);
+}
+
+static void madvstat_drain_off(void)
+{
+	madvstat_ftrace_off(&madvstat_fops_drain);
+}
+
+static int madvstat_mark_on(const char **failed)
+{
+	static const char *const name = MADVSTAT_MARK_SYMBOL;
+
+	return madvstat_ftrace_on(&madvstat_fops_mark, &name, 1, failed);
+}
+
+static void madvstat_mark_off(void)
+{
+	madvstat_ftrace_off(&madvstat_fops_mark);
 }
 
 static struct kretprobe madvstat_krp_unmap = {
@@ -410,7 +547,7 @@ static struct kretprobe madvstat_krp_unmap = {
 	.data_size	= sizeof(struct madvstat_unmap),
 };
 
-static int madvstat_unmap_on(void)
+static int madvstat_unmap_on(const char **failed)
 {
 	/* Reclaim may sleep inside try_to_unmap_one(); allow for it. */
 	madvstat_krp_unmap.maxactive = max(64, 4 * (int)num_possible_cpus());
@@ -423,68 +560,57 @@ static void madvstat_unmap_off(void)
 }
 
 /* Kprobes switched off system-wide would leave Reclaimed at 0. */
-static int madvstat_kprobes_check(void)
+static int madvstat_kprobes_check(const char **failed)
 {
 	return madvstat_kprobes_fire() ? 0 : -EPERM;
 }
 
 /*
- * One hook: an ftrace callback on @name (@fops), or what @attach and
- * @detach do; @off_reason, if set, is the Tracking line's reason when
- * attaching fails, else "cannot probe @name".
+ * One hook: what @attach and @detach do. @attach may name in *failed what
+ * it could not attach (else @name is used); @off_reason, if set, is the
+ * Tracking line's reason when attaching fails, else "cannot probe ...".
  */
 struct madvstat_hook {
 	const char *name;
-	struct ftrace_ops *fops;
-	int (*attach)(void);
+	int (*attach)(const char **failed);
 	void (*detach)(void);
 	const char *off_reason;
 };
+
+static int madvstat_canary_on(const char **failed)
+{
+	return madvstat_canary_init();
+}
 
 /*
  * Attached in this order, detached in the reverse. The mm probe first, so
  * no state outlives its mm (and, being permanent, it fails with -EBUSY
  * when ftrace is switched off, before the canary could blame kprobes,
- * which ride on ftrace); the frees before the unmap probe, so that a note
- * is always taken at its free; the drain before the mark, so no mark goes
- * unseen at its drain.
+ * which ride on ftrace); with it the frees, before the unmap probe, so
+ * that a note is always taken at its free; the drain before the mark, so
+ * no mark goes unseen at its drain.
  */
 static const struct madvstat_hook madvstat_hooks[] = {
-	{ .name = "__mmdrop", .fops = &madvstat_fops_mmdrop },
-	{ .name = "a function of madvstat", .attach = madvstat_canary_init,
+	{ .name = "__mmdrop", .attach = madvstat_cold_on,
+	  .detach = madvstat_cold_off },
+	{ .name = "a function of madvstat", .attach = madvstat_canary_on,
 	  .detach = madvstat_canary_exit },
 	{ .name = "kprobes", .attach = madvstat_kprobes_check,
 	  .off_reason = "kprobes are disabled system-wide" },
-	{ .name = MADVSTAT_FREE_SYMBOL, .fops = &madvstat_fops_free },
-#ifdef MADVSTAT_FREE_LARGE_SYMBOL
-	{ .name = MADVSTAT_FREE_LARGE_SYMBOL, .fops = &madvstat_fops_free_large },
-#endif
 	{ .name = "try_to_unmap_one", .attach = madvstat_unmap_on,
 	  .detach = madvstat_unmap_off },
-	{ .name = MADVSTAT_DRAIN_SYMBOL, .fops = &madvstat_fops_drain },
-	{ .name = MADVSTAT_MARK_SYMBOL, .fops = &madvstat_fops_mark },
+	{ .name = MADVSTAT_DRAIN_SYMBOL, .attach = madvstat_drain_on,
+	  .detach = madvstat_drain_off },
+	{ .name = MADVSTAT_MARK_SYMBOL, .attach = madvstat_mark_on,
+	  .detach = madvstat_mark_off },
 };
-
-static int madvstat_hook_attach(const struct madvstat_hook *h)
-{
-	if (h->fops)
-		return madvstat_ftrace_on(h->fops, h->name);
-	return h->attach();
-}
-
-static void madvstat_hook_detach(const struct madvstat_hook *h)
-{
-	if (h->fops)
-		madvstat_ftrace_off(h->fops);
-	else if (h->detach)
-		h->detach();
-}
 
 /* Detach the first n hooks, last first; then no handler runs. */
 static void madvstat_hooks_detach(unsigned int n)
 {
 	while (n--)
-		madvstat_hook_detach(&madvstat_hooks[n]);
+		if (madvstat_hooks[n].detach)
+			madvstat_hooks[n].detach();
 	/* Each handler ran with preemption disabled. */
 	synchronize_rcu();
 	madvstat_mm_free_all();
@@ -493,6 +619,7 @@ static void madvstat_hooks_detach(unsigned int n)
 int madvstat_hooks_init(void)
 {
 	const struct madvstat_hook *h;
+	const char *failed;
 	unsigned int i;
 	int err = 0;
 
@@ -503,7 +630,8 @@ int madvstat_hooks_init(void)
 	}
 	madvstat_freeing_init();
 	for (i = 0; i < ARRAY_SIZE(madvstat_hooks); i++) {
-		err = madvstat_hook_attach(&madvstat_hooks[i]);
+		failed = NULL;
+		err = madvstat_hooks[i].attach(&failed);
 		if (err)
 			break;
 	}
@@ -520,10 +648,11 @@ int madvstat_hooks_init(void)
 			sizeof(madvstat_off_reason));
 	else if (err == -EBUSY)
 		snprintf(madvstat_off_reason, sizeof(madvstat_off_reason),
-			 "cannot probe %s: ftrace is disabled", h->name);
+			 "cannot probe %s: ftrace is disabled",
+			 failed ?: h->name);
 	else
 		snprintf(madvstat_off_reason, sizeof(madvstat_off_reason),
-			 "cannot probe %s (error %d)", h->name, err);
+			 "cannot probe %s (error %d)", failed ?: h->name, err);
 	pr_warn("tracking off: %s\n", madvstat_off_reason);
 	return 0;
 }

@@ -220,18 +220,20 @@ void madvstat_hooks_exit(void);
 bool madvstat_tracking(void);
 void madvstat_show_tracking(struct seq_file *m, struct task_struct *leader);
 unsigned long madvstat_hooks_missed(void);
-struct ftrace_ops;
-int madvstat_ftrace_on(struct ftrace_ops *ops, const char *symbol);
-void madvstat_ftrace_off(struct ftrace_ops *ops);
+bool madvstat_sym_is(const char *sym, const char *name);
 
 /* reclaim_free.c: ReclaimFreed, charged where reclaim frees. */
 void madvstat_freeing_note(const struct folio *folio,
 			   const struct mm_struct *mm,
 			   const struct madvstat_mm *s);
 void madvstat_freeing_init(void);
-extern struct ftrace_ops madvstat_fops_free;
+struct ftrace_ops;
+struct ftrace_regs;
+void madvstat_on_free(unsigned long ip, unsigned long parent_ip,
+		      struct ftrace_ops *op, struct ftrace_regs *fregs);
 #ifdef MADVSTAT_FREE_LARGE_SYMBOL
-extern struct ftrace_ops madvstat_fops_free_large;
+void madvstat_on_free_large(unsigned long ip, unsigned long parent_ip,
+			    struct ftrace_ops *op, struct ftrace_regs *fregs);
 #endif
 
 /* kprobe_canary.c: whether kprobes fire now, and when they did not. */

@@ -154,11 +154,8 @@ static char madvstat_sym[KSYM_SYMBOL_LEN];	/* under the lock */
 
 static bool madvstat_site_classify(unsigned long ip)
 {
-	size_t n = strlen(MADVSTAT_SHRINK_SYMBOL);
-
 	sprint_symbol_no_offset(madvstat_sym, ip);
-	return !strncmp(madvstat_sym, MADVSTAT_SHRINK_SYMBOL, n) &&
-	       (!madvstat_sym[n] || madvstat_sym[n] == '.');
+	return madvstat_sym_is(madvstat_sym, MADVSTAT_SHRINK_SYMBOL);
 }
 
 static bool madvstat_is_reclaim_site(unsigned long ip)
@@ -193,8 +190,8 @@ static bool madvstat_is_reclaim_site(unsigned long ip)
 }
 
 /* The folios of one free call; see madvstat_freed_first() in compat.h. */
-static void madvstat_on_free(unsigned long ip, unsigned long parent_ip,
-			     struct ftrace_ops *op, struct ftrace_regs *fregs)
+void madvstat_on_free(unsigned long ip, unsigned long parent_ip,
+		      struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
 	struct madvstat_freed it;
 	struct folio *folio;
@@ -209,9 +206,8 @@ static void madvstat_on_free(unsigned long ip, unsigned long parent_ip,
 
 #ifdef MADVSTAT_FREE_LARGE_SYMBOL
 /* One large folio, freed on its own. */
-static void madvstat_on_free_large(unsigned long ip, unsigned long parent_ip,
-				   struct ftrace_ops *op,
-				   struct ftrace_regs *fregs)
+void madvstat_on_free_large(unsigned long ip, unsigned long parent_ip,
+			    struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
 	struct folio *folio = (struct folio *)madvstat_fregs_arg(fregs, 0);
 
@@ -219,18 +215,6 @@ static void madvstat_on_free_large(unsigned long ip, unsigned long parent_ip,
 	    !folio_test_swapbacked(folio))
 		madvstat_freed_by_reclaim(folio);
 }
-#endif
-
-struct ftrace_ops madvstat_fops_free = {
-	.func	= madvstat_on_free,
-	.flags	= FTRACE_OPS_FL_PERMANENT | MADVSTAT_FTRACE_FLAGS,
-};
-
-#ifdef MADVSTAT_FREE_LARGE_SYMBOL
-struct ftrace_ops madvstat_fops_free_large = {
-	.func	= madvstat_on_free_large,
-	.flags	= FTRACE_OPS_FL_PERMANENT | MADVSTAT_FTRACE_FLAGS,
-};
 #endif
 
 /* Once per load, before the free hooks are attached (hooks.c). */
