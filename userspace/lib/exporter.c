@@ -17,6 +17,7 @@
 #include "expfmt.h"
 #include "hostscan.h"
 #include "httpd.h"
+#include "rtcache.h"
 #include "textfile.h"
 
 /*
@@ -284,6 +285,8 @@ int ms_exporter_run(const struct ms_opts *o, const char *proc,
 	int status = 0;
 
 	pthread_mutex_init(&ex.lock, NULL);
+	/* Scrapes use it under ex.lock; without it, no memory between them. */
+	ex.scan.rt_cache = ms_rt_cache_new();
 	find_cgroup_root(&ex);
 	if (o->once) {
 		status = write_textfile(&ex) ? 1 : 0;
@@ -312,6 +315,7 @@ int ms_exporter_run(const struct ms_opts *o, const char *proc,
 out:
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 done:
+	ms_rt_cache_free(ex.scan.rt_cache);
 	free(ex.cgroup_root);
 	pthread_mutex_destroy(&ex.lock);
 	return status;

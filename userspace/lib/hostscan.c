@@ -14,6 +14,7 @@
 #include "cgroupfs.h"
 #include "naming.h"
 #include "proctable.h"
+#include "rtcache.h"
 #include "runtime.h"
 #include "toplist.h"
 
@@ -236,8 +237,12 @@ int ms_host_scan(const struct ms_scan_opts *o, struct ms_host *h,
 		return -ENOMEM;
 	}
 	for (i = 0; i < h->nr_top; i++)
-		if (ms_rt_attach(o->proc, &h->top[i]))
+		if (o->rt_cache ?
+		    ms_rt_cache_attach(o->rt_cache, o->proc, &h->top[i]) :
+		    ms_rt_attach(o->proc, &h->top[i]))
 			return -ENOMEM;
+	if (o->rt_cache)
+		ms_rt_cache_end_scan(o->rt_cache);
 	h->up = true;
 	return 0;
 }

@@ -16,6 +16,8 @@
 #include "procinfo.h"
 #include "report.h"
 
+struct ms_rt_cache;
+
 /*
  * One cgroup: its processes' sum (sum.cgname says what runs there), and
  * what its cgroupfs files say.
@@ -44,6 +46,11 @@ struct ms_scan_opts {
 	 * names of pods and containers (podlogs.h); NULL: not read.
 	 */
 	const char *logdir;
+	/*
+	 * What was identified at the last scan (rtcache.h), or NULL: every
+	 * top process's runtime identified anew.
+	 */
+	struct ms_rt_cache *rt_cache;
 };
 
 /*

@@ -76,8 +76,9 @@ static void make_fixture(void)
 
 static struct ms_scan_opts opts(size_t top_n, size_t max_cgroups)
 {
-	struct ms_scan_opts o = { proc, cgfs, top_n, max_cgroups, NULL,
-				  logdir };
+	struct ms_scan_opts o = { .proc = proc, .cgroupfs = cgfs,
+				  .top_n = top_n, .max_cgroups = max_cgroups,
+				  .logdir = logdir };
 
 	return o;
 }
