@@ -388,20 +388,20 @@ static struct ftrace_ops madvstat_fops_drain = {
  * record of a freed mm to a new one.
  */
 enum madvstat_cold_fn {
-	MADVSTAT_COLD_FREE,	/* the most frequent first */
+	MADVSTAT_COLD_MMDROP,	/* first: it names a failure of all */
+	MADVSTAT_COLD_FREE,
 #ifdef MADVSTAT_FREE_LARGE_SYMBOL
 	MADVSTAT_COLD_FREE_LARGE,
 #endif
-	MADVSTAT_COLD_MMDROP,
 	MADVSTAT_NR_COLD,
 };
 
 static const char *const madvstat_cold_names[MADVSTAT_NR_COLD] = {
+	[MADVSTAT_COLD_MMDROP]		= "__mmdrop",
 	[MADVSTAT_COLD_FREE]		= MADVSTAT_FREE_SYMBOL,
 #ifdef MADVSTAT_FREE_LARGE_SYMBOL
 	[MADVSTAT_COLD_FREE_LARGE]	= MADVSTAT_FREE_LARGE_SYMBOL,
 #endif
-	[MADVSTAT_COLD_MMDROP]		= "__mmdrop",
 };
 
 /* Each function's address as ftrace passes it, learnt at its first call. */
@@ -496,18 +496,10 @@ static void madvstat_ftrace_off(struct ftrace_ops *ops)
 	madvstat_ftrace_free_filter(ops);
 }
 
-/* The mm hook first among the cold ones: it names a failure of all. */
-static const char *const madvstat_cold_order[MADVSTAT_NR_COLD] = {
-	"__mmdrop", MADVSTAT_FREE_SYMBOL,
-#ifdef MADVSTAT_FREE_LARGE_SYMBOL
-	MADVSTAT_FREE_LARGE_SYMBOL,
-#endif
-};
-
 static int madvstat_cold_on(const char **failed)
 {
 	memset(madvstat_cold_ip, 0, sizeof(madvstat_cold_ip));
-	return madvstat_ftrace_on(&madvstat_fops_cold, madvstat_cold_order,
+	return madvstat_ftrace_on(&madvstat_fops_cold, madvstat_cold_names,
 				  MADVSTAT_NR_COLD, failed);
 }
 

@@ -121,12 +121,10 @@ static bool same(const struct rt_key *a, const struct rt_key *b)
 int ms_rt_cache_attach(struct ms_rt_cache *c, const char *proc,
 		       struct ms_proc *p)
 {
-	bool lazy = (p->known[MS_LAZYFREE] && p->val[MS_LAZYFREE]) ||
-		    (p->known[MS_MARKED] && p->val[MS_MARKED]);
 	struct rt_entry *e;
 	struct rt_key k;
 
-	if (!lazy || p->runtime)
+	if (!ms_rt_wanted(p) || p->runtime)
 		return 0;
 	/* Who it is cannot be told: identify it, remember nothing. */
 	if (read_key(proc, p->pid, &k))

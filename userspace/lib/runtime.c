@@ -628,12 +628,15 @@ void ms_rt_identify(const char *proc, int pid, struct ms_runtime *rt)
 	free(s);
 }
 
+bool ms_rt_wanted(const struct ms_proc *p)
+{
+	return (p->known[MS_LAZYFREE] && p->val[MS_LAZYFREE]) ||
+	       (p->known[MS_MARKED] && p->val[MS_MARKED]);
+}
+
 int ms_rt_attach(const char *proc, struct ms_proc *p)
 {
-	bool lazy = (p->known[MS_LAZYFREE] && p->val[MS_LAZYFREE]) ||
-		    (p->known[MS_MARKED] && p->val[MS_MARKED]);
-
-	if (!lazy || p->runtime)
+	if (!ms_rt_wanted(p) || p->runtime)
 		return 0;
 	p->runtime = malloc(sizeof(*p->runtime));
 	if (!p->runtime)

@@ -58,6 +58,9 @@ void ms_rt_identify(const char *proc, int pid, struct ms_runtime *rt);
  */
 void ms_rt_advice(const struct ms_runtime *rt, char *buf, size_t size);
 
+/* Whether p holds lazily freed memory (LazyFree or Marked above 0). */
+bool ms_rt_wanted(const struct ms_proc *p);
+
 /*
  * Identify p's runtime into p->runtime (malloc()ed, freed by
  * ms_proc_free()) when p has lazily freed memory: LazyFree or Marked
