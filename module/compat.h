@@ -530,4 +530,18 @@ static inline bool madvstat_unmap_is_reclaim(struct pt_regs *regs)
 }
 #endif
 
+/*
+ * 6.18 fixed CVE-2025-40271 (stable: 5.10.247, 6.1.159, 6.12.59; other
+ * lines are taken as unfixed): a proc directory's readdir stepped from an
+ * entry removed under it into freed memory. See listing_guard.c.
+ */
+#define MADVSTAT_READDIR_UAF \
+	(KERNEL_VERSION(5, 10, 247) > LINUX_VERSION_CODE || \
+	 (KERNEL_VERSION(5, 11, 0) <= LINUX_VERSION_CODE && \
+	  KERNEL_VERSION(6, 1, 159) > LINUX_VERSION_CODE) || \
+	 (KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE && \
+	  KERNEL_VERSION(6, 12, 59) > LINUX_VERSION_CODE) || \
+	 (KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE && \
+	  KERNEL_VERSION(6, 18, 0) > LINUX_VERSION_CODE))
+
 #endif /* MADVSTAT_COMPAT_H */

@@ -18,7 +18,9 @@
  * Probes may run with preemption disabled and must not sleep, so they
  * only allocate (GFP_ATOMIC) and queue; if the task_work cannot be added,
  * the event goes to the worker, and if even that allocation fails, the
- * worker rescans all processes.
+ * worker rescans all processes. A task_work that would remove an entry
+ * while the directory is being listed (listing_guard.c, old kernels only)
+ * queues its event too: only the worker waits for listings to end.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -58,21 +60,28 @@ static DECLARE_WORK(madvstat_events_work, madvstat_events_fn);
 static atomic_t madvstat_task_works = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(madvstat_task_works_done);
 
+static void madvstat_rescan(void)
+{
+	while (!madvstat_procdir_rescan())
+		madvstat_listing_wait();
+}
+
 static void madvstat_events_fn(struct work_struct *work)
 {
 	struct llist_node *list = llist_del_all(&madvstat_events);
 	struct madvstat_event *ev, *tmp;
 
 	llist_for_each_entry_safe(ev, tmp, llist_reverse_order(list), node) {
-		madvstat_procdir_apply(ev->pid, ev->add);
+		while (!madvstat_procdir_apply(ev->pid, ev->add))
+			madvstat_listing_wait();
 		put_pid(ev->pid);
 		kfree(ev);
 	}
 	if (atomic_xchg(&madvstat_rescan_needed, 0))
-		madvstat_procdir_rescan();
+		madvstat_rescan();
 }
 
-/* From tracepoint probes: atomic context. */
+/* From tracepoint probes (atomic context) and task_works. */
 static void madvstat_queue(struct pid *pid, bool add)
 {
 	struct madvstat_event *ev = madvstat_kmalloc_obj(ev, GFP_ATOMIC |
@@ -114,8 +123,9 @@ static void madvstat_task_work_put(struct madvstat_task_work *w)
 static void madvstat_task_work_run(struct madvstat_task_work *w)
 {
 	/* After fork, one of parent and child finds the other made it. */
-	if (!w->add || !madvstat_procdir_has(w->pid))
-		madvstat_procdir_apply(w->pid, w->add);
+	if ((!w->add || !madvstat_procdir_has(w->pid)) &&
+	    !madvstat_procdir_apply(w->pid, w->add))
+		madvstat_queue(w->pid, w->add);
 	madvstat_task_work_put(w);
 }
 
@@ -229,7 +239,7 @@ int madvstat_lifecycle_init(void)
 		destroy_workqueue(madvstat_wq);
 		return err;
 	}
-	madvstat_procdir_rescan();
+	madvstat_rescan();
 	return 0;
 }
 

@@ -91,6 +91,13 @@ struct proc_dir_entry *madvstat_report_create(const char *name,
 					      struct proc_dir_entry *dir,
 					      void *data);
 
+/* listing_guard.c: removals kept out of listings (MADVSTAT_READDIR_UAF) */
+#define MADVSTAT_PROC_DIR	"madvstat"
+int madvstat_listing_init(void);
+bool madvstat_listing_idle(void);
+void madvstat_listing_wait(void);
+void madvstat_listing_remove(struct proc_dir_entry *pde);
+
 /* procdir.c: one per /proc/madvstat/<pid>, the data of its proc entry. */
 struct madvstat_entry {
 	struct pid *pid;
@@ -101,8 +108,8 @@ struct madvstat_entry {
 
 void madvstat_procdir_init(struct proc_dir_entry *dir);
 bool madvstat_procdir_has(struct pid *pid);
-void madvstat_procdir_apply(struct pid *pid, bool add);
-void madvstat_procdir_rescan(void);
+bool madvstat_procdir_apply(struct pid *pid, bool add);
+bool madvstat_procdir_rescan(void);
 int madvstat_procdir_pids(struct pid ***pidsp);
 unsigned long madvstat_procdir_count(void);
 void madvstat_procdir_exit(void);
@@ -208,11 +215,11 @@ struct madvstat_scan {
 
 int madvstat_scan(struct madvstat_scan *sc, bool cgroup);
 void madvstat_scan_free(struct madvstat_scan *sc);
-int madvstat_processes_create(struct proc_dir_entry *dir);
+struct proc_dir_entry *madvstat_processes_create(struct proc_dir_entry *dir);
 
 /* summary.c */
 int madvstat_summary_init(void);
-int madvstat_summary_create(struct proc_dir_entry *dir);
+struct proc_dir_entry *madvstat_summary_create(struct proc_dir_entry *dir);
 
 /* hooks.c: the probes that feed the counters. */
 int madvstat_hooks_init(void);

@@ -23,7 +23,18 @@ module_param_named(track, madvstat_track, bool, 0444);
 MODULE_PARM_DESC(track,
 		 "Count Marked/Reclaimed/Rescued per process with ftrace and kprobes (default: on)");
 
-static struct proc_dir_entry *madvstat_dir;
+static struct proc_dir_entry *madvstat_dir, *madvstat_summary_pde,
+			     *madvstat_processes_pde;
+
+/* The directory and its fixed files, one at a time (listing_guard.c). */
+static void madvstat_dir_remove(void)
+{
+	if (madvstat_processes_pde)
+		madvstat_listing_remove(madvstat_processes_pde);
+	if (madvstat_summary_pde)
+		madvstat_listing_remove(madvstat_summary_pde);
+	madvstat_listing_remove(madvstat_dir);
+}
 
 static int __init madvstat_init(void)
 {
@@ -33,6 +44,9 @@ static int __init madvstat_init(void)
 	err = madvstat_summary_init();
 	if (err)
 		return err;
+	err = madvstat_listing_init();
+	if (err)
+		return err;
 	err = madvstat_mm_init();
 	if (err)
 		return err;
@@ -40,16 +54,17 @@ static int __init madvstat_init(void)
 	err = madvstat_hooks_init();
 	if (err)
 		goto out_mm;
-	madvstat_dir = proc_mkdir("madvstat", NULL);
+	madvstat_dir = proc_mkdir(MADVSTAT_PROC_DIR, NULL);
 	if (!madvstat_dir) {
 		err = -ENOMEM;
 		goto out_hooks;
 	}
-	err = madvstat_summary_create(madvstat_dir);
-	if (err)
+	err = -ENOMEM;
+	madvstat_summary_pde = madvstat_summary_create(madvstat_dir);
+	if (!madvstat_summary_pde)
 		goto out_dir;
-	err = madvstat_processes_create(madvstat_dir);
-	if (err)
+	madvstat_processes_pde = madvstat_processes_create(madvstat_dir);
+	if (!madvstat_processes_pde)
 		goto out_dir;
 	madvstat_procdir_init(madvstat_dir);
 	err = madvstat_lifecycle_init();
@@ -57,7 +72,7 @@ static int __init madvstat_init(void)
 		goto out_dir;
 	return 0;
 out_dir:
-	proc_remove(madvstat_dir);
+	madvstat_dir_remove();
 out_hooks:
 	madvstat_hooks_exit();
 out_mm:
@@ -69,7 +84,7 @@ static void __exit madvstat_exit(void)
 {
 	madvstat_lifecycle_exit();
 	madvstat_procdir_exit();
-	proc_remove(madvstat_dir);	/* waits for open files to close */
+	madvstat_dir_remove();	/* waits for open files to close */
 	madvstat_hooks_exit();
 	madvstat_mm_exit();
 }

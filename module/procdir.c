@@ -9,6 +9,10 @@
  *
  * Each entry remembers its struct pid, so a remove for a process long gone
  * never removes the entry of a newer process that reuses the number.
+ *
+ * A change that must remove an entry while listing_guard.c says the
+ * directory is being listed is not made: it returns false, and the caller
+ * retries it after madvstat_listing_wait(), or hands it to one that will.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -75,27 +79,32 @@ static const char *madvstat_entry_name(char *buf, unsigned long nr)
 	return p;
 }
 
-static void madvstat_entry_free(struct madvstat_entry *e)
+/* Remove e, unless the directory is being listed (returns false). */
+static bool madvstat_entry_free(struct madvstat_entry *e)
 {
+	lockdep_assert_held(&madvstat_entries_lock);
+	if (!madvstat_listing_idle())
+		return false;
+	xa_erase(&madvstat_entries, pid_nr(e->pid));
 	/* Waits for readers in our file operations, and closes open files. */
 	proc_remove(e->pde);
 	put_pid(e->pid);
 	kfree_rcu(e, rcu);	/* madvstat_on_exec() may be looking at it */
+	return true;
 }
 
-static void madvstat_entry_remove(struct pid *pid)
+static bool madvstat_entry_remove(struct pid *pid)
 {
 	struct madvstat_entry *e;
 
 	lockdep_assert_held(&madvstat_entries_lock);
 	e = xa_load(&madvstat_entries, pid_nr(pid));
 	if (!e || e->pid != pid)
-		return;
-	xa_erase(&madvstat_entries, pid_nr(pid));
-	madvstat_entry_free(e);
+		return true;
+	return madvstat_entry_free(e);
 }
 
-static void madvstat_entry_add(struct pid *pid)
+static bool madvstat_entry_add(struct pid *pid)
 {
 	unsigned long nr = pid_nr(pid);
 	struct madvstat_entry *e;
@@ -104,60 +113,68 @@ static void madvstat_entry_add(struct pid *pid)
 	lockdep_assert_held(&madvstat_entries_lock);
 	e = xa_load(&madvstat_entries, nr);
 	if ((e && e->pid == pid) || !madvstat_process_live(pid))
-		return;
-	if (e) {
-		/*
-		 * Two live processes cannot share a number: this is a dead
-		 * one whose remove has not been applied yet.
-		 */
-		xa_erase(&madvstat_entries, nr);
-		madvstat_entry_free(e);
-	}
+		return true;
+	/*
+	 * Two live processes cannot share a number: this is a dead one whose
+	 * remove has not been applied yet.
+	 */
+	if (e && !madvstat_entry_free(e))
+		return false;
 
+	/* The slot first: past the proc entry, nothing can fail. */
+	if (xa_reserve(&madvstat_entries, nr, GFP_KERNEL))
+		goto fail;
 	e = madvstat_kzalloc_obj(e, GFP_KERNEL);
 	if (!e)
-		goto fail;
+		goto fail_slot;
 	e->pid = get_pid(pid);
 	e->pde = madvstat_report_create(madvstat_entry_name(name, nr),
 					madvstat_dir, e);
 	if (!e->pde)
 		goto fail_pid;
-	if (xa_err(xa_store(&madvstat_entries, nr, e, GFP_KERNEL)))
-		goto fail_pde;
-	return;
+	xa_store(&madvstat_entries, nr, e, GFP_KERNEL);
+	return true;
 
-fail_pde:
-	proc_remove(e->pde);
 fail_pid:
 	put_pid(e->pid);
 	kfree(e);
+fail_slot:
+	xa_release(&madvstat_entries, nr);
 fail:
 	pr_warn_ratelimited("no memory for the entry of pid %lu\n", nr);
+	return true;
 }
 
-/* Add or remove the entry of @pid, as a lifecycle event asks. */
-void madvstat_procdir_apply(struct pid *pid, bool add)
+/*
+ * Add or remove the entry of @pid, as a lifecycle event asks. Returns
+ * false if that waits for a listing of the directory to end.
+ */
+bool madvstat_procdir_apply(struct pid *pid, bool add)
 {
+	bool done;
+
 	mutex_lock(&madvstat_entries_lock);
 	if (add)
-		madvstat_entry_add(pid);
+		done = madvstat_entry_add(pid);
 	else
-		madvstat_entry_remove(pid);
+		done = madvstat_entry_remove(pid);
 	mutex_unlock(&madvstat_entries_lock);
+	return done;
 }
 
 /* Enter every live process and drop entries of dead ones. */
-static void madvstat_rescan_locked(void)
+static bool madvstat_rescan_locked(void)
 {
 	struct madvstat_entry *e;
 	struct pid *pid;
 	unsigned long nr;
 	int next = 1;
+	bool done = true;
 
 	lockdep_assert_held(&madvstat_entries_lock);
 	xa_for_each(&madvstat_entries, nr, e)
-		if (!madvstat_process_live(e->pid))
-			madvstat_entry_remove(e->pid);
+		if (!madvstat_process_live(e->pid) && !madvstat_entry_free(e))
+			return false;
 
 	for (;;) {
 		rcu_read_lock();
@@ -169,11 +186,13 @@ static void madvstat_rescan_locked(void)
 		rcu_read_unlock();
 		if (!pid)
 			break;
-		if (pid_has_task(pid, PIDTYPE_TGID))
-			madvstat_entry_add(pid);
+		if (pid_has_task(pid, PIDTYPE_TGID) &&
+		    !madvstat_entry_add(pid))
+			done = false;
 		put_pid(pid);
 		cond_resched();
 	}
+	return done;
 }
 
 /**
@@ -203,11 +222,15 @@ int madvstat_procdir_pids(struct pid ***pidsp)
 	return n;
 }
 
-void madvstat_procdir_rescan(void)
+/* Returns false if that waits for a listing of the directory to end. */
+bool madvstat_procdir_rescan(void)
 {
+	bool done;
+
 	mutex_lock(&madvstat_entries_lock);
-	madvstat_rescan_locked();
+	done = madvstat_rescan_locked();
 	mutex_unlock(&madvstat_entries_lock);
+	return done;
 }
 
 void madvstat_procdir_init(struct proc_dir_entry *dir)
@@ -223,8 +246,11 @@ void madvstat_procdir_exit(void)
 
 	mutex_lock(&madvstat_entries_lock);
 	xa_for_each(&madvstat_entries, nr, e) {
-		xa_erase(&madvstat_entries, nr);
-		madvstat_entry_free(e);
+		while (!madvstat_entry_free(e)) {
+			mutex_unlock(&madvstat_entries_lock);
+			madvstat_listing_wait();
+			mutex_lock(&madvstat_entries_lock);
+		}
 	}
 	mutex_unlock(&madvstat_entries_lock);
 	xa_destroy(&madvstat_entries);

@@ -253,9 +253,7 @@ static const struct proc_ops madvstat_processes_ops = {
 	.proc_release	= single_release,
 };
 
-int madvstat_processes_create(struct proc_dir_entry *dir)
+struct proc_dir_entry *madvstat_processes_create(struct proc_dir_entry *dir)
 {
-	if (!proc_create("processes", 0444, dir, &madvstat_processes_ops))
-		return -ENOMEM;
-	return 0;
+	return proc_create("processes", 0444, dir, &madvstat_processes_ops);
 }

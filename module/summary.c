@@ -137,9 +137,7 @@ int madvstat_summary_init(void)
 	return madvstat_kernel_lazy(madvstat_kernel_base);
 }
 
-int madvstat_summary_create(struct proc_dir_entry *dir)
+struct proc_dir_entry *madvstat_summary_create(struct proc_dir_entry *dir)
 {
-	if (!proc_create("summary", 0444, dir, &madvstat_summary_ops))
-		return -ENOMEM;
-	return 0;
+	return proc_create("summary", 0444, dir, &madvstat_summary_ops);
 }
