@@ -443,4 +443,41 @@ TEST_F_TIMEOUT(reload, reload_under_readers, 300)
 	EXPECT_EQ(1, mt_madvstat_get(1, "Pid"));
 }
 
+/*
+ * Listings of /proc/madvstat while its entries go: processes exiting,
+ * then every entry at each unload. Kernels before CVE-2025-40271's fix
+ * (5.10.247, 6.1.159, 6.12.59, 6.18) let a listing walk from an entry
+ * removed under it into a freed one (a refcount warning, then a panic
+ * here); the module keeps removals out of listings there.
+ */
+TEST_F_TIMEOUT(reload, listing_while_entries_go, 300)
+{
+	struct race_reader rd[NR_READERS];
+	struct race_spawner sp;
+	struct race_reload r;
+	struct race_stats st;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	ASSERT_EQ(0, race_spawner_start(&sp, 0));
+	ASSERT_EQ(0, race_readers_start(rd, NR_READERS, RACE_LIST_ONLY, 0, 0));
+	sleep_ms(RUN_MS);
+	err = race_reload_cycles(NR_RELOADS, &r);
+	sleep_ms(RUN_MS);
+	st = race_readers_stop(rd, NR_READERS);
+	race_spawner_stop(&sp);
+
+	TH_LOG("%d reloads: %lld ms unloading, %lld ms loading; "
+	       "%ld births, %ld failures", r.done, (long long)r.unload_ms,
+	       (long long)r.load_ms, sp.births, sp.failures);
+	log_reads(_metadata, "listings", &st);
+	ASSERT_EQ(0, err);
+	EXPECT_LT(0, sp.births);
+	EXPECT_EQ(0, sp.failures);
+	/* A listing fails only with the module unloaded: ENOENT. */
+	EXPECT_LT(0, st.ok);
+	EXPECT_EQ(st.reads, st.ok + st.enoent);
+	EXPECT_EQ(1, mt_madvstat_get(1, "Pid"));
+}
+
 TEST_HARNESS_MAIN

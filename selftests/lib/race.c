@@ -78,6 +78,26 @@ static void read_one(struct race_stats *st, pid_t pid, int64_t slack_kb)
 	count_errno(st, -err);
 }
 
+/*
+ * List the directory, reading nothing: the tightest loop of the kernel's
+ * readdir over our entries. A listing counts as one read.
+ */
+static void list_only(struct race_stats *st)
+{
+	DIR *dir = opendir(MT_MADVSTAT_DIR);
+
+	st->reads++;
+	if (!dir) {
+		count_errno(st, errno);
+		return;
+	}
+	errno = 0;
+	while (readdir(dir))
+		;
+	count_errno(st, errno);
+	closedir(dir);
+}
+
 /* Every entry once; a missing directory (module unloaded) is ENOENT. */
 static void read_all(struct race_stats *st)
 {
@@ -103,7 +123,9 @@ static void *reader_fn(void *arg)
 	while (!atomic_load(&rd->stop)) {
 		long enoent = rd->st.enoent;
 
-		if (rd->target)
+		if (rd->target == RACE_LIST_ONLY)
+			list_only(&rd->st);
+		else if (rd->target)
 			read_one(&rd->st, rd->target, rd->slack_kb);
 		else
 			read_all(&rd->st);
@@ -238,11 +260,30 @@ void race_spawner_stop(struct race_spawner *s)
 	pthread_join(s->thread, NULL);
 }
 
+int race_reload_cycles(int n, struct race_reload *r)
+{
+	int64_t t0;
+	int err = 0;
+
+	for (r->done = 0; r->done < n; r->done++) {
+		t0 = mt_now_ms();
+		err = mt_module_unload();
+		r->unload_ms += mt_now_ms() - t0;
+		if (err)
+			break;
+		t0 = mt_now_ms();
+		err = mt_module_load("");
+		r->load_ms += mt_now_ms() - t0;
+		if (err)
+			break;
+	}
+	return err;
+}
+
 int race_reload_run(int n, unsigned int pace_us, struct race_reload *r)
 {
 	struct race_reader rd[2];
 	struct race_spawner sp;
-	int64_t t0;
 	char buf[64];
 	int held, err = 0;
 
@@ -262,18 +303,7 @@ int race_reload_run(int n, unsigned int pace_us, struct race_reload *r)
 		close(held);
 		return err;
 	}
-	for (r->done = 0; r->done < n; r->done++) {
-		t0 = mt_now_ms();
-		err = mt_module_unload();
-		r->unload_ms += mt_now_ms() - t0;
-		if (err)
-			break;
-		t0 = mt_now_ms();
-		err = mt_module_load("");
-		r->load_ms += mt_now_ms() - t0;
-		if (err)
-			break;
-	}
+	err = race_reload_cycles(n, r);
 	r->st = race_readers_stop(rd, 2);
 	race_spawner_stop(&sp);
 	r->births = sp.births;

@@ -21,6 +21,9 @@ struct race_stats {
 	int64_t max_marked_kb;	/* largest Marked of a target read */
 };
 
+/* A reader's target that lists the directory and reads no entry. */
+#define RACE_LIST_ONLY	((pid_t)-1)
+
 struct race_reader {
 	pthread_t thread;
 	pid_t target;		/* 0: every entry of the directory */
@@ -32,7 +35,7 @@ struct race_reader {
 
 /*
  * Start n readers of target (0: of every entry, once per directory
- * listing), pausing pace_us between reads. Returns 0 or a negative errno
+ * listing; RACE_LIST_ONLY: listings only), pausing pace_us between reads. Returns 0 or a negative errno
  * (then none is left running).
  */
 int race_readers_start(struct race_reader *rd, int n, pid_t target,
@@ -74,5 +77,7 @@ struct race_reload {
 };
 
 int race_reload_run(int n, unsigned int pace_us, struct race_reload *r);
+/* Only the n unloads and loads, timed into r (zeroed by the caller). */
+int race_reload_cycles(int n, struct race_reload *r);
 
 #endif /* MADVSTAT_RACE_H */
