@@ -2,10 +2,16 @@
 /*
  * The exporter's HTTP server on libmicrohttpd; see httpd.h. We open the
  * listening socket ourselves (so that "[::]" takes IPv4 too and the port
- * is known when it was 0) and hand it to libmicrohttpd, which runs a
- * thread per connection, up to max_connections, and closes connections
- * idle for timeout_s (slow clients) or whose request headers do not fit
- * in connection_memory (431).
+ * is known when it was 0) and hand it to libmicrohttpd, which serves up
+ * to max_connections from a pool of MS_HTTPD_THREADS threads, and closes
+ * connections idle for timeout_s (slow clients) or whose request headers
+ * do not fit in connection_memory (431).
+ *
+ * A pool, not a thread per connection: in that mode libmicrohttpd 0.9.75
+ * keeps accepting at its limit and closes what it accepted (a reset, one
+ * in 50 concurrent scrapes in exporter_test), while each thread of a pool
+ * stops polling the listening socket at its share of the limit, so that
+ * clients beyond it wait in the listen queue.
  */
 #include "httpd.h"
 
@@ -73,6 +79,8 @@ int ms_listen_parse(const char *s, char *host, size_t hsize,
  * dup() of each socket, so that the number can never name another file.
  */
 #define MS_HTTPD_REQUEST_S 15
+/* Threads serving the connections: scrapes take turns anyway. */
+#define MS_HTTPD_THREADS 4
 
 struct conn {
 	int fd;		/* dup() of the connection's socket; -1: free */
@@ -440,11 +448,12 @@ int ms_httpd_start(const struct ms_httpd_opts *o, struct ms_httpd **out,
 		snprintf(err, errsize, "cannot start the connection watchdog");
 		goto fail;
 	}
-	d->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
-				  MHD_USE_INTERNAL_POLLING_THREAD |
+	d->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 				  MHD_USE_POLL | MHD_USE_ITC |
 				  MHD_USE_ERROR_LOG,
 				  0, NULL, NULL, handle, d,
+				  MHD_OPTION_THREAD_POOL_SIZE,
+				  (unsigned int)MS_HTTPD_THREADS,
 				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, d,
 				  MHD_OPTION_LISTEN_SOCKET, fd,
 				  MHD_OPTION_CONNECTION_LIMIT,

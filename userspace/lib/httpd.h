@@ -27,7 +27,7 @@ struct ms_httpd_opts {
 	ms_httpd_metrics_fn metrics;
 	ms_httpd_log_fn log;
 	void *arg;			/* passed to both */
-	unsigned int max_connections;	/* at once; one thread each */
+	unsigned int max_connections;	/* at once; more wait to connect */
 	unsigned int timeout_s;		/* idle connection closed after */
 	size_t connection_memory;	/* per connection: request headers */
 };
@@ -43,7 +43,7 @@ int ms_listen_parse(const char *s, char *host, size_t hsize,
 		    unsigned int *port);
 
 /*
- * Listen and serve from threads of libmicrohttpd's. Returns 0 and *out,
+ * Listen and serve from a pool of libmicrohttpd's threads. Returns 0 and *out,
  * or a negative errno with a message in err.
  */
 int ms_httpd_start(const struct ms_httpd_opts *o, struct ms_httpd **out,

@@ -335,6 +335,24 @@ tap_check "50 concurrent scrapes: all 200, all whole" \
 	"$([ "$n_ok" = 50 ] && [ "$n_same" = 50 ]; echo $?)" \
 	"200: $n_ok, same as the first: $n_same;$bad"
 
+# Every connection held by an idle client (40 for the 32 places): a scrape
+# waits in the listen queue until the idle time-out frees a place, then is
+# answered. (A thread per connection, libmicrohttpd accepted it and closed
+# it at once: curl's "empty reply", exit 52.)
+python3 - "$PORT" <<'PY' &
+import socket, sys, time
+held = [socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+        for _ in range(40)]
+time.sleep(30)
+PY
+held_pid=$!
+sleep 1
+code=$(curl -s --max-time 60 -o /dev/null -w '%{http_code} after %{time_total} s' "$URL/metrics"; echo ", exit $?")
+kill "$held_pid" 2>/dev/null
+wait "$held_pid" 2>/dev/null
+tap_check "all 32 connections held by idle clients: a scrape waits, then 200" \
+	"$([[ "$code" == "200 after "*", exit 0" ]]; echo $?)" "$code"
+
 # The same names in the CLI's top --cgroup, in its table and in JSON.
 out=$(MADVSTAT_TEST_ROOT=$R "$EXP" top --cgroup 2>&1)
 tap_check "top --cgroup: NAME shop/web-5d8f/nginx, repro.service" \
