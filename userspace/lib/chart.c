@@ -71,13 +71,15 @@ double ms_chart_time_step(double tmax)
 		60, 120, 300, 600, 900, 1800,
 		3600, 7200, 10800, 21600, 43200, 86400,
 	};
+	double days;
 	size_t i;
 
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
 		if (tmax / steps[i] <= 8)
 			return steps[i];
-	/* Whole days beyond. */
-	return 86400 * (double)(long long)(tmax / 8 / 86400 + 1);
+	/* Whole days beyond (a double that large is whole already). */
+	days = tmax / 8 / 86400 + 1;
+	return 86400 * (days < 1e15 ? (double)(long long)days : days);
 }
 
 /*
@@ -466,11 +468,16 @@ void ms_chart_svg(FILE *f, const struct ms_sample *s, int n,
 	int intervals, i;
 	size_t k;
 
+	/* value_bytes() saturates at 2^64, one past what uint64_t holds. */
 	for (i = 0; i < n; i++)
-		for (k = 0; k < NR_SERIES; k++)
-			if (value_bytes(&s[i], &series[k]) > (double)max_bytes)
-				max_bytes = (uint64_t)value_bytes(&s[i],
-								  &series[k]);
+		for (k = 0; k < NR_SERIES; k++) {
+			double v = value_bytes(&s[i], &series[k]);
+
+			if (v >= 0x1p64)
+				max_bytes = UINT64_MAX;
+			else if (v > (double)max_bytes)
+				max_bytes = (uint64_t)v;
+		}
 	ms_chart_size_axis(max_bytes, &step, &intervals);
 	if (xaxis_init(&a, s, n)) {
 		/* Out of memory: the chart of no samples says so. */

@@ -5,6 +5,7 @@
 #include "timeline.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,7 +123,8 @@ static int ms_csv_line(char *line, struct ms_sample *s)
 	memset(s, 0, sizeof(*s));
 	errno = 0;
 	s->elapsed = strtod(p, &end);
-	if (errno || end == p || *end != ',')
+	if (errno || end == p || *end != ',' || !isfinite(s->elapsed) ||
+	    s->elapsed < 0 || s->elapsed > MS_ELAPSED_MAX)
 		return -1;
 	p = end + 1;
 	comma = strchr(p, ',');

@@ -38,6 +38,9 @@ void ms_sample_print(FILE *f, const struct ms_sample *s);
 
 void ms_sample_csv(FILE *f, const struct ms_sample *s);
 
+/* The latest elapsed_s a CSV may give: a century (and never inf or nan). */
+#define MS_ELAPSED_MAX	(100 * 365.25 * 86400)
+
 /*
  * Parse CSV text as written above (header first). Returns the number of
  * samples stored in *out (malloc()ed), or -1 with *err set.

@@ -57,6 +57,11 @@ static void test_malformed(void)
 		MS_CSV_HEADER "\n0.1,start,1,1,-5,1,1,madvstat\n",
 		MS_CSV_HEADER "\n0.1,start,1,1,1,1,1,somewhere\n",
 		MS_CSV_HEADER "\n0.1,start,1,1,1z,1,1,madvstat\n",
+		/* Times the chart cannot place (the fuzzer's 1.9e32 s). */
+		MS_CSV_HEADER "\n188888888888888888888888888888888.2,x,1,1,1,1,1,madvstat\n",
+		MS_CSV_HEADER "\ninf,start,1,1,1,1,1,madvstat\n",
+		MS_CSV_HEADER "\nnan,start,1,1,1,1,1,madvstat\n",
+		MS_CSV_HEADER "\n-1,start,1,1,1,1,1,madvstat\n",
 	};
 	const char *err;
 	struct ms_sample *out;
