@@ -33,6 +33,15 @@
 #                             prints nothing if there is none.
 #   TAP_N TAP_PASS TAP_FAIL TAP_SKIP   tests so far, passed, failed, skipped
 #   TAP_PLAN                           the PLAN given to tap_start, or empty
+#   tap_need HINT TOOL...     unless every TOOL is installed, tap_bail
+#                             "TOOL is not installed (HINT)" and exit 1.
+#
+# Host tests of sanitized programs:
+#   test_tmpdir NAME          make T=/tmp/madvstat-NAME.XXXXXX, removed at
+#                             exit after the processes of test_track are
+#                             killed; export ASAN_OPTIONS and UBSAN_OPTIONS
+#                             so that reports go to $T/asan.*.
+#   test_track PID...         kill each PID at exit (see test_tmpdir).
 #
 # Test kernels (from `ROOT/qemu/kernels list`, whose lines are
 # "ALIAS RELEASE VMLINUZ KDIR"; the listing honours $MADVSTAT_CACHE):
@@ -113,6 +122,37 @@ tap_finish() {
 	fi
 	echo "# Totals: pass:$TAP_PASS fail:$TAP_FAIL skip:$TAP_SKIP"
 	[ "$TAP_FAIL" = 0 ]
+}
+
+tap_need() {
+	_tap_hint=$1
+	shift
+	for _tap_tool in "$@"; do
+		command -v "$_tap_tool" >/dev/null && continue
+		tap_bail "$_tap_tool is not installed ($_tap_hint)"
+		exit 1
+	done
+}
+
+test_tmpdir() {
+	T=$(mktemp -d "/tmp/madvstat-$1.XXXXXX") || exit 1
+	_test_pids=
+	trap _test_cleanup EXIT
+	ASAN_OPTIONS="log_path=$T/asan:detect_leaks=1"
+	UBSAN_OPTIONS="log_path=$T/asan:print_stacktrace=1"
+	export ASAN_OPTIONS UBSAN_OPTIONS
+}
+
+test_track() {
+	_test_pids="$_test_pids $*"
+}
+
+_test_cleanup() {
+	for _test_pid in $_test_pids; do
+		kill "$_test_pid" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$T"
 }
 
 tap_read_totals() {

@@ -15,24 +15,8 @@ tap_start
 
 MS=build/user-test/madvstat
 SVG_TOOL=build/user-test/timeline-svg
-T=$(mktemp -d /tmp/madvstat-chart-test.XXXXXX)
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-export ASAN_OPTIONS="log_path=$T/asan:detect_leaks=1"
-export UBSAN_OPTIONS="log_path=$T/asan:print_stacktrace=1"
-
-for tool in rsvg-convert xmllint; do
-	if ! command -v "$tool" >/dev/null; then
-		tap_bail "$tool is not installed (qemu/deps installs librsvg2-bin and libxml2-utils)"
-		exit 1
-	fi
-done
+test_tmpdir chart-test
+tap_need "qemu/deps installs librsvg2-bin and libxml2-utils" rsvg-convert xmllint
 for prog in "$MS" "$SVG_TOOL"; do
 	if [ ! -x "$prog" ]; then
 		tap_bail "no $prog (make user-test builds it)"
@@ -97,7 +81,7 @@ report 263000 0 0 0 0
 MADVSTAT_TEST_ROOT=$R $MS -w 0.2 --csv "$T/w.csv" --svg "$T/w.svg" 4242 \
 	>"$T/w.out" 2>"$T/w.err" &
 W=$!
-PIDS+=("$W")
+test_track "$W"
 # Touch, free, hold, reclaim in four steps, each over a few samples.
 for step in "263000 0 0 0 0" "263000 262144 0 262144 0" \
 	"263000 262144 0 262144 0" "197464 196608 0 262144 65536" \
@@ -160,7 +144,7 @@ no_asan_report "the process gone, the bad path"
 # ---- a real process, through smaps_rollup ----------------------------------
 sleep 60 &
 P=$!
-PIDS+=("$P")
+test_track "$P"
 $MS --no-module -w 0.1 -c 5 --csv - --svg "$T/real.svg" "$P" >"$T/real.csv" \
 	2>"$T/real.err"
 st=$?

@@ -17,24 +17,8 @@ set -u
 tap_start
 
 EXP=build/user-test/madvstat
-T=$(mktemp -d /tmp/madvstat-exporter-test.XXXXXX)
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-export ASAN_OPTIONS="log_path=$T/asan:detect_leaks=1"
-export UBSAN_OPTIONS="log_path=$T/asan:print_stacktrace=1"
-
-for tool in curl promtool python3; do
-	if ! command -v "$tool" >/dev/null; then
-		tap_bail "$tool is not installed (qemu/deps installs it)"
-		exit 1
-	fi
-done
+test_tmpdir exporter-test
+tap_need "qemu/deps installs it" curl promtool python3
 if [ ! -x "$EXP" ]; then
 	tap_bail "no $EXP (make user-test builds it)"
 	exit 1
@@ -103,7 +87,7 @@ start_exporter() {
 	shift
 	MADVSTAT_TEST_ROOT=$R "$EXP" exporter "$@" 2>"$log" &
 	EXP_PID=$!
-	PIDS+=("$EXP_PID")
+	test_track "$EXP_PID"
 	PORT=
 	# Up to 30 s: an ASan build on 2 loaded cores took more than 5 once.
 	for i in $(seq 600); do
@@ -465,7 +449,7 @@ echo 123456 >"$C/sys/fs/cgroup/kubepods/pod2/app/memory.current"
 sh -c 'echo $$ >"$1/sys/fs/cgroup/kubepods/pod1/ctr/cgroup.procs"; MADVSTAT_TEST_ROOT=$1 exec "$2" exporter --listen 127.0.0.1:0' \
 	sh "$C" "$EXP" 2>"$T/log8" &
 EXP_PID=$!
-PIDS+=("$EXP_PID")
+test_track "$EXP_PID"
 for i in $(seq 100); do
 	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/log8")
 	[ -n "$PORT" ] && break
@@ -499,7 +483,7 @@ scrape_configs:
 EOF
 	prometheus --config.file="$T/prom/prometheus.yml" --storage.tsdb.path="$T/prom/data" \
 		--web.listen-address="127.0.0.1:$pport" >"$T/prom/log" 2>&1 &
-	PIDS+=("$!")
+	test_track "$!"
 	prom_pid=$!
 	q() { curl -s --max-time 5 "http://127.0.0.1:$pport/api/v1/query" --data-urlencode "query=$1"; }
 	val=
@@ -553,7 +537,7 @@ tap_check "--textfile into a missing directory: exit 1, said" \
 # Rewritten every second while read 300 times: never a partial file.
 MADVSTAT_TEST_ROOT=$R "$EXP" exporter --textfile "$T/tf" --interval 1 2>"$T/log7" &
 tf_pid=$!
-PIDS+=("$tf_pid")
+test_track "$tf_pid"
 ino0=$(stat -c %i "$T/tf/madvstat.prom")
 partial=0
 for i in $(seq 300); do
@@ -576,7 +560,7 @@ if [ -n "$NE" ]; then
 		--collector.textfile.directory="$T/tf" \
 		--web.listen-address="127.0.0.1:$nport" >"$T/ne.log" 2>&1 &
 	ne_pid=$!
-	PIDS+=("$ne_pid")
+	test_track "$ne_pid"
 	for i in $(seq 50); do
 		get "http://127.0.0.1:$nport/metrics" >"$T/ne" 2>/dev/null && [ -s "$T/ne" ] && break
 		sleep 0.1
