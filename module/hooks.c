@@ -406,30 +406,46 @@ static const char *const madvstat_cold_names[MADVSTAT_NR_COLD] = {
 
 /* Each function's address as ftrace passes it, learnt at its first call. */
 static unsigned long madvstat_cold_ip[MADVSTAT_NR_COLD];
-static DEFINE_RAW_SPINLOCK(madvstat_cold_lock);
-static char madvstat_cold_sym[KSYM_SYMBOL_LEN];	/* under the lock */
 
-/* Whether kallsyms' @sym is the function @name (or a clone of it). */
-bool madvstat_sym_is(const char *sym, const char *name)
+static DEFINE_RAW_SPINLOCK(madvstat_sym_lock);
+static char madvstat_sym[KSYM_SYMBOL_LEN];	/* under the lock */
+
+/**
+ * madvstat_sym_which - which of @names is the function at @ip
+ * @ip: a kernel text address
+ * @names: function names; a part the compiler split off one ("name.cold")
+ *	   counts as that function
+ * @n: how many
+ *
+ * Any context, but slow (kallsyms): for learning an address once. Returns
+ * the index of the name, or @n if none.
+ */
+unsigned int madvstat_sym_which(unsigned long ip, const char *const *names,
+				unsigned int n)
 {
-	size_t n = strlen(name);
+	unsigned long flags;
+	unsigned int i;
+	size_t len;
 
-	return !strncmp(sym, name, n) && (!sym[n] || sym[n] == '.');
+	raw_spin_lock_irqsave(&madvstat_sym_lock, flags);
+	sprint_symbol_no_offset(madvstat_sym, ip);
+	for (i = 0; i < n; i++) {
+		len = strlen(names[i]);
+		if (!strncmp(madvstat_sym, names[i], len) &&
+		    (!madvstat_sym[len] || madvstat_sym[len] == '.'))
+			break;
+	}
+	raw_spin_unlock_irqrestore(&madvstat_sym_lock, flags);
+	return i;
 }
 
 static noinline enum madvstat_cold_fn madvstat_cold_learn(unsigned long ip)
 {
-	enum madvstat_cold_fn fn;
-	unsigned long flags;
+	enum madvstat_cold_fn fn = madvstat_sym_which(ip, madvstat_cold_names,
+						       MADVSTAT_NR_COLD);
 
-	raw_spin_lock_irqsave(&madvstat_cold_lock, flags);
-	sprint_symbol_no_offset(madvstat_cold_sym, ip);
-	for (fn = 0; fn < MADVSTAT_NR_COLD; fn++)
-		if (madvstat_sym_is(madvstat_cold_sym, madvstat_cold_names[fn]))
-			break;
 	if (fn < MADVSTAT_NR_COLD)
 		WRITE_ONCE(madvstat_cold_ip[fn], ip);
-	raw_spin_unlock_irqrestore(&madvstat_cold_lock, flags);
 	return fn;
 }
 

@@ -227,7 +227,8 @@ void madvstat_hooks_exit(void);
 bool madvstat_tracking(void);
 void madvstat_show_tracking(struct seq_file *m, struct task_struct *leader);
 unsigned long madvstat_hooks_missed(void);
-bool madvstat_sym_is(const char *sym, const char *name);
+unsigned int madvstat_sym_which(unsigned long ip, const char *const *names,
+				unsigned int n);
 
 /* reclaim_free.c: ReclaimFreed, charged where reclaim frees. */
 void madvstat_freeing_note(const struct folio *folio,

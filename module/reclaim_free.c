@@ -20,7 +20,6 @@
 
 #include <linux/ftrace.h>
 #include <linux/hash.h>
-#include <linux/kallsyms.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
@@ -150,12 +149,12 @@ struct madvstat_call_site {
 static struct madvstat_call_site madvstat_sites[MADVSTAT_CALL_SITES];
 static unsigned int madvstat_nr_sites;		/* published with release */
 static DEFINE_RAW_SPINLOCK(madvstat_sites_lock);
-static char madvstat_sym[KSYM_SYMBOL_LEN];	/* under the lock */
 
 static bool madvstat_site_classify(unsigned long ip)
 {
-	sprint_symbol_no_offset(madvstat_sym, ip);
-	return madvstat_sym_is(madvstat_sym, MADVSTAT_SHRINK_SYMBOL);
+	static const char *const shrink = MADVSTAT_SHRINK_SYMBOL;
+
+	return madvstat_sym_which(ip, &shrink, 1) == 0;
 }
 
 static bool madvstat_is_reclaim_site(unsigned long ip)
