@@ -489,24 +489,67 @@ static inline bool madvstat_exec_ns_capable(struct task_struct *task,
 #endif
 
 /*
- * The drain callback's page or folio, or NULL if it will not turn lazily
- * freed for want of PG_lru. 5.10's lru_lazyfree_fn(page, lruvec, arg) runs
- * for every queued page and tests PG_lru itself; 5.11 moved that test to
- * its caller (TestClearPageLRU() in pagevec_lru_move_fn()), and by 6.1 the
- * callback takes (lruvec, folio).
+ * The drain callback's page or folio, from its first two arguments, or
+ * NULL if it will not turn lazily freed for want of PG_lru. 5.10's
+ * lru_lazyfree_fn(page, lruvec, arg) runs for every queued page and tests
+ * PG_lru itself; 5.11 moved that test to its caller (TestClearPageLRU() in
+ * pagevec_lru_move_fn()), and by 6.1 the callback takes (lruvec, folio).
  */
 #if KERNEL_VERSION(5, 11, 0) > LINUX_VERSION_CODE
-static inline struct folio *madvstat_drain_folio(struct ftrace_regs *fregs)
+static inline struct folio *madvstat_drain_folio(unsigned long arg0,
+						 unsigned long arg1)
 {
-	struct page *page = (struct page *)madvstat_fregs_arg(fregs, 0);
+	struct page *page = (struct page *)arg0;
 
 	return PageLRU(page) ? page_folio(page) : NULL;
 }
 #else
-static inline struct folio *madvstat_drain_folio(struct ftrace_regs *fregs)
+static inline struct folio *madvstat_drain_folio(unsigned long arg0,
+						 unsigned long arg1)
 {
-	return (struct folio *)madvstat_fregs_arg(fregs, 1);
+	return (struct folio *)arg1;
 }
+#endif
+
+/*
+ * Direct calls from a function's ftrace site into a trampoline of ours
+ * (direct.c): 5.16 added register_ftrace_direct_multi(); 6.5 renamed it
+ * register_ftrace_direct() and let the unregister free the filter. 6.2
+ * added call-depth tracking, which such a trampoline must account.
+ */
+#if defined(CONFIG_X86_64) && \
+	defined(CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS) && \
+	KERNEL_VERSION(5, 16, 0) <= LINUX_VERSION_CODE
+#define MADVSTAT_DIRECT		1
+#else
+#define MADVSTAT_DIRECT		0
+#endif
+#if MADVSTAT_DIRECT && KERNEL_VERSION(6, 5, 0) > LINUX_VERSION_CODE
+#define madvstat_direct_register(ops, addr) \
+	register_ftrace_direct_multi(ops, addr)
+static inline void madvstat_direct_unregister(struct ftrace_ops *ops,
+					      unsigned long addr)
+{
+	unregister_ftrace_direct_multi(ops, addr);
+	madvstat_ftrace_free_filter(ops);
+}
+#elif MADVSTAT_DIRECT
+#define madvstat_direct_register(ops, addr)	register_ftrace_direct(ops, addr)
+#define madvstat_direct_unregister(ops, addr) \
+	unregister_ftrace_direct(ops, addr, true)
+#endif
+#if MADVSTAT_DIRECT
+#include <asm/linkage.h>
+#include <asm/nospec-branch.h>
+/* 5.18 added IBT, whose ENDBR must start anything called indirectly. */
+#if KERNEL_VERSION(5, 18, 0) <= LINUX_VERSION_CODE
+#include <asm/ibt.h>
+#else
+#define ASM_ENDBR
+#endif
+#ifndef CALL_DEPTH_ACCOUNT
+#define CALL_DEPTH_ACCOUNT	""	/* before 6.2 */
+#endif
 #endif
 
 /*

@@ -28,8 +28,10 @@
  *
  * The ftrace callbacks are permanent: while they are registered the
  * kernel refuses sysctl kernel.ftrace_enabled=0, which would silence them
- * without a word. Kprobes can still be switched off system-wide; the
- * canary (kprobe_canary.c) tells when, and the Tracking line says so.
+ * without a word (a direct call's ops loses the flag when registered, but
+ * the __mmdrop() callback's keeps the sysctl refused for all). Kprobes can
+ * still be switched off system-wide; the canary (kprobe_canary.c) tells
+ * when, and the Tracking line says so.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,6 +41,7 @@
 #include <linux/kprobes.h>
 #include <linux/string.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
@@ -141,10 +144,10 @@ static bool madvstat_can_turn_lazy(struct folio *folio)
 	       !folio_test_swapcache(folio) && !folio_test_unevictable(folio);
 }
 
-static void madvstat_on_mark(unsigned long ip, unsigned long parent_ip,
-			     struct ftrace_ops *op, struct ftrace_regs *fregs)
+/* The mark hook, with the function's first argument. */
+static __always_inline void madvstat_mark(unsigned long arg0)
 {
-	struct folio *folio = madvstat_mark_folio(madvstat_fregs_arg(fregs, 0));
+	struct folio *folio = madvstat_mark_folio(arg0);
 	struct mm_struct *mm = current->mm;
 	struct madvstat_pending *e;
 	struct madvstat_ring *ring;
@@ -228,10 +231,10 @@ static bool madvstat_ring_take(struct madvstat_ring *ring, struct folio *folio,
  * still on an LRU, even one that does not turn (queued twice, or its state
  * changed): its entry goes all the same.
  */
-static void madvstat_on_drain(unsigned long ip, unsigned long parent_ip,
-			      struct ftrace_ops *op, struct ftrace_regs *fregs)
+static __always_inline void madvstat_drain(unsigned long arg0,
+					   unsigned long arg1)
 {
-	struct folio *folio = madvstat_drain_folio(fregs);
+	struct folio *folio = madvstat_drain_folio(arg0, arg1);
 	struct madvstat_pending e;
 	bool found;
 	long nr;
@@ -246,6 +249,30 @@ static void madvstat_on_drain(unsigned long ip, unsigned long parent_ip,
 	nr = folio_nr_pages(folio);
 	/* Not found: queued before load, or on a CPU now gone. */
 	madvstat_mm_turned_lazy(found ? e.mm : NULL, found ? e.id : 0, nr);
+}
+
+/* Each hook two ways in: from direct.c's trampolines, or as ftrace_ops. */
+notrace void madvstat_mark_direct(unsigned long arg0)
+{
+	madvstat_mark(arg0);
+}
+
+notrace void madvstat_drain_direct(unsigned long arg0, unsigned long arg1)
+{
+	madvstat_drain(arg0, arg1);
+}
+
+static void madvstat_on_mark(unsigned long ip, unsigned long parent_ip,
+			     struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	madvstat_mark(madvstat_fregs_arg(fregs, 0));
+}
+
+static void madvstat_on_drain(unsigned long ip, unsigned long parent_ip,
+			      struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	madvstat_drain(madvstat_fregs_arg(fregs, 0),
+		       madvstat_fregs_arg(fregs, 1));
 }
 
 /* What the entry of try_to_unmap_one() saw, for its return. */
@@ -361,9 +388,10 @@ static void madvstat_on_mmdrop(unsigned long ip, unsigned long parent_ip,
 }
 
 /*
- * The two per-folio hooks are plain ftrace callbacks, not kprobes: they run
- * once per page freed, and a kprobe's saving of all registers and dispatch
- * cost about as much again. Both functions run with preemption disabled
+ * The two per-folio hooks are direct calls (direct.c), or where the kernel
+ * refuses one, plain ftrace callbacks; never kprobes: they run once per
+ * page freed, and a kprobe's saving of all registers and dispatch cost
+ * about as much again. Both functions run with preemption disabled
  * (under a page-table lock, or the lruvec lock) except on PREEMPT_RT,
  * where those locks only disable migration and each callback guards the
  * ring itself; our callbacks call nothing that could reach them again, so
@@ -524,28 +552,78 @@ static void madvstat_cold_off(void)
 	madvstat_ftrace_off(&madvstat_fops_cold);
 }
 
+/*
+ * The two per-folio hooks: a direct call where the kernel allows one
+ * (direct.c), else the ftrace_ops above.
+ */
+static bool madvstat_use_direct = true;
+module_param_named(direct, madvstat_use_direct, bool, 0444);
+MODULE_PARM_DESC(direct,
+		 "Call the MADV_FREE hooks directly from the functions' ftrace sites where the kernel allows (default: on)");
+
+struct madvstat_hot {
+	const char *name;
+	struct ftrace_ops *fops;
+	enum madvstat_direct_fn fn;
+	struct madvstat_direct direct;
+	bool is_direct;
+};
+
+static struct madvstat_hot madvstat_hot_drain = {
+	.name	= MADVSTAT_DRAIN_SYMBOL,
+	.fops	= &madvstat_fops_drain,
+	.fn	= MADVSTAT_DIRECT_DRAIN,
+};
+
+static struct madvstat_hot madvstat_hot_mark = {
+	.name	= MADVSTAT_MARK_SYMBOL,
+	.fops	= &madvstat_fops_mark,
+	.fn	= MADVSTAT_DIRECT_MARK,
+};
+
+/* Why a hot hook went through its ftrace_ops: 0, or the direct call's error. */
+static int madvstat_direct_err;
+
+static int madvstat_hot_on(struct madvstat_hot *h, const char **failed)
+{
+	int err = -EPERM;
+
+	if (madvstat_use_direct)
+		err = madvstat_direct_on(&h->direct, h->fn, h->name);
+	h->is_direct = !err;
+	if (h->is_direct)
+		return 0;
+	if (err != -EOPNOTSUPP)
+		madvstat_direct_err = err;
+	return madvstat_ftrace_on(h->fops, &h->name, 1, failed);
+}
+
+static void madvstat_hot_off(struct madvstat_hot *h)
+{
+	if (h->is_direct)
+		madvstat_direct_off(&h->direct);
+	else
+		madvstat_ftrace_off(h->fops);
+}
+
 static int madvstat_drain_on(const char **failed)
 {
-	static const char *const name = MADVSTAT_DRAIN_SYMBOL;
-
-	return madvstat_ftrace_on(&madvstat_fops_drain, &name, 1, failed);
+	return madvstat_hot_on(&madvstat_hot_drain, failed);
 }
 
 static void madvstat_drain_off(void)
 {
-	madvstat_ftrace_off(&madvstat_fops_drain);
+	madvstat_hot_off(&madvstat_hot_drain);
 }
 
 static int madvstat_mark_on(const char **failed)
 {
-	static const char *const name = MADVSTAT_MARK_SYMBOL;
-
-	return madvstat_ftrace_on(&madvstat_fops_mark, &name, 1, failed);
+	return madvstat_hot_on(&madvstat_hot_mark, failed);
 }
 
 static void madvstat_mark_off(void)
 {
-	madvstat_ftrace_off(&madvstat_fops_mark);
+	madvstat_hot_off(&madvstat_hot_mark);
 }
 
 static struct kretprobe madvstat_krp_unmap = {
@@ -715,5 +793,10 @@ void madvstat_show_tracking(struct seq_file *m, struct task_struct *leader)
 	if (madvstat_kprobes_off_seen(&first, &last))
 		seq_printf(m, ", reclaim not counted while kprobes were disabled (seen from %llu s to %llu s after boot)",
 			   first, last);
+	if (!madvstat_use_direct)
+		seq_puts(m, ", MADV_FREE hooks through ftrace_ops (direct=0)");
+	else if (madvstat_direct_err)
+		seq_printf(m, ", MADV_FREE hooks through ftrace_ops (direct call refused: error %d)",
+			   madvstat_direct_err);
 	seq_putc(m, '\n');
 }

@@ -9,6 +9,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/ftrace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/types.h>
@@ -229,6 +230,27 @@ void madvstat_show_tracking(struct seq_file *m, struct task_struct *leader);
 unsigned long madvstat_hooks_missed(void);
 unsigned int madvstat_sym_which(unsigned long ip, const char *const *names,
 				unsigned int n);
+
+/* The hooks' handlers, as direct.c's trampolines call them. */
+void madvstat_mark_direct(unsigned long arg0);
+void madvstat_drain_direct(unsigned long arg0, unsigned long arg1);
+
+/* direct.c: direct calls from a function's ftrace site to a handler. */
+enum madvstat_direct_fn {
+	MADVSTAT_DIRECT_MARK,
+	MADVSTAT_DIRECT_DRAIN,
+};
+
+struct madvstat_direct {
+	struct ftrace_ops ops;
+	enum madvstat_direct_fn fn;
+};
+
+int madvstat_direct_on(struct madvstat_direct *d, enum madvstat_direct_fn fn,
+		       const char *name);
+void madvstat_direct_off(struct madvstat_direct *d);
+void madvstat_tramp_mark(void);		/* the trampolines, in assembly */
+void madvstat_tramp_drain(void);
 
 /* reclaim_free.c: ReclaimFreed, charged where reclaim frees. */
 void madvstat_freeing_note(const struct folio *folio,

@@ -3,7 +3,9 @@
  * Tracking across module loads: a process started before insmod is
  * counted from the load on and says so; track=0 turns the counters off
  * and leaves the snapshot exact; an administrator who switches kprobes or
- * ftrace off is told what that costs, never given silent zeros.
+ * ftrace off is told what that costs, never given silent zeros; the
+ * MADV_FREE hooks are direct calls where the kernel has them, and count
+ * the same through ftrace_ops with direct=0.
  *
  * Each test reloads madvstat.ko from MT_MODULE_PATH and leaves it loaded
  * with default parameters.
@@ -25,6 +27,8 @@
 #define TRACK_PARAM	"/sys/module/madvstat/parameters/track"
 #define KPROBES_ENABLED	"/sys/kernel/debug/kprobes/enabled"
 #define FTRACE_ENABLED	"/proc/sys/kernel/ftrace_enabled"
+#define DIRECT_PARAM	"/sys/module/madvstat/parameters/direct"
+#define FTRACE_FUNCS	"/sys/kernel/debug/tracing/enabled_functions"
 #define CHURN_LOADS	6
 
 static void tracking_of(struct __test_metadata *_metadata, pid_t pid,
@@ -314,6 +318,84 @@ TEST_F(reload, ftrace_off)
 		     r.tracking);
 	EXPECT_EQ(-1, ms_report_get(&r, "Marked"));
 	ms_report_free(&r);
+}
+
+/*
+ * How many of the MADV_FREE hooks' functions call a madvstat trampoline
+ * directly, by ftrace's own account; -1 if it cannot be read.
+ */
+static int direct_hooks(void)
+{
+	char *text = NULL, *p;
+	size_t size = 0;
+	int n = 0;
+	FILE *f = fopen(FTRACE_FUNCS, "r");
+
+	if (!f)
+		return -1;
+	if (getdelim(&text, &size, '\0', f) < 0) {
+		fclose(f);
+		free(text);
+		return -1;
+	}
+	fclose(f);
+	for (p = text; (p = strstr(p, "direct-->madvstat_tramp_")); p++)
+		n++;
+	free(text);
+	return n;
+}
+
+/* Marked of this process grows by what one MADV_FREE of the area frees. */
+static void marks_exactly(struct __test_metadata *_metadata, struct area *a)
+{
+	int64_t before = mt_madvstat_get(getpid(), "Marked");
+
+	memset(a->mem, 0x6b, a->len);
+	ASSERT_EQ(0, madvise(a->mem, a->len, MADV_FREE));
+	ASSERT_EQ(0, mt_drain_lru());
+	EXPECT_EQ(before + (int64_t)(a->len >> 10),
+		  mt_madvstat_get(getpid(), "Marked"));
+}
+
+/* By default both MADV_FREE hooks are direct calls (5.16 and later). */
+TEST_F(reload, direct_calls)
+{
+	char line[256];
+
+	if (!self->ready)
+		return;
+	if (!mt_kernel_at_least(5, 16))
+		SKIP(return, "no direct calls before 5.16: ftrace_ops");
+	ASSERT_EQ(0, mt_module_unload());
+	ASSERT_EQ(0, mt_module_load(""));
+	if (direct_hooks() < 0)
+		SKIP(return, "no %s (debugfs not mounted?)", FTRACE_FUNCS);
+	EXPECT_EQ(2, direct_hooks());
+	tracking_of(_metadata, getpid(), line, sizeof(line));
+	EXPECT_EQ(NULL, strstr(line, "ftrace_ops")) {
+		TH_LOG("Tracking: %s", line);
+	}
+	marks_exactly(_metadata, &self->a);
+}
+
+/* direct=0: the same counts through ftrace_ops, and the line says so. */
+TEST_F(reload, direct_off)
+{
+	char line[256], param[8];
+
+	if (!self->ready)
+		return;
+	ASSERT_EQ(0, mt_module_unload());
+	ASSERT_EQ(0, mt_module_load("direct=0"));
+	ASSERT_EQ(0, ms_read_str(DIRECT_PARAM, param, sizeof(param)));
+	EXPECT_EQ('N', param[0]);
+	if (direct_hooks() >= 0)
+		EXPECT_EQ(0, direct_hooks());
+	tracking_of(_metadata, getpid(), line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, ", MADV_FREE hooks through ftrace_ops (direct=0)")) {
+		TH_LOG("Tracking: %s", line);
+	}
+	marks_exactly(_metadata, &self->a);
 }
 
 TEST_HARNESS_MAIN
