@@ -51,6 +51,25 @@
 #include "compat.h"
 #include "madvstat.h"
 
+/* Who queued a folio: the mm, and the id of its state (0 if none). */
+struct madvstat_noted {
+	const struct mm_struct *mm;
+	u64 id;
+};
+
+/*
+ * The state last looked up on a CPU, with madvstat_mm_gone_seq() as read
+ * before the lookup: while that holds, @s is still @mm's (see
+ * madvstat_mm_gone_seq()), and a probe need not search the hash table
+ * again. Used without PREEMPT_RT only, where both probes run with
+ * preemption off and so cannot interleave on a CPU.
+ */
+struct madvstat_state_cache {
+	const struct mm_struct *mm;
+	struct madvstat_mm *s;
+	unsigned long gone;
+};
+
 /* Each entry: a folio queued by MADV_FREE, and who queued it. */
 struct madvstat_pending {
 	struct folio *folio;	/* NULL: taken */
@@ -80,6 +99,7 @@ struct madvstat_pending {
 struct madvstat_ring {
 	unsigned int head;	/* next to write */
 	unsigned int tail;	/* oldest */
+	struct madvstat_state_cache cache;
 	u16 cnt[1 << MADVSTAT_RING_BITS];
 	struct madvstat_pending e[MADVSTAT_RING_SIZE];
 };
@@ -138,10 +158,71 @@ static bool madvstat_hooks_on;
 static char madvstat_off_reason[80];	/* why not, when the probes are off */
 
 /* Would the kernel's own test let this folio turn lazily freed? */
-static bool madvstat_can_turn_lazy(struct folio *folio)
+static __always_inline bool madvstat_can_turn_lazy(struct folio *folio)
 {
 	return folio_test_anon(folio) && folio_test_swapbacked(folio) &&
 	       !folio_test_swapcache(folio) && !folio_test_unevictable(folio);
+}
+
+/* Full even of entries: the oldest has drained (see the ring). */
+static noinline void madvstat_ring_make_room(struct madvstat_ring *ring)
+{
+	if (!madvstat_ring_compact(ring))
+		madvstat_ring_drop(ring, ring->tail);
+}
+
+/* Note @folio as marked by @mm, whose state had @id (0: none). */
+static __always_inline void madvstat_ring_push(struct madvstat_ring *ring,
+					       struct folio *folio,
+					       const struct mm_struct *mm,
+					       u64 id)
+{
+	struct madvstat_pending *e;
+
+	if (unlikely(ring->head - ring->tail == MADVSTAT_RING_SIZE))
+		madvstat_ring_make_room(ring);
+	e = madvstat_ring_at(ring, ring->head++);
+	e->folio = folio;
+	e->mm = mm;
+	e->id = id;
+	ring->cnt[hash_ptr(folio, MADVSTAT_RING_BITS)]++;
+}
+
+/* The state of live @mm, created if need be; NULL without memory. */
+static __always_inline struct madvstat_mm *
+madvstat_cached_state(struct madvstat_state_cache *c, const struct mm_struct *mm)
+{
+	unsigned long gone = madvstat_mm_gone_seq();
+	struct madvstat_mm *s;
+
+	if (likely(c->mm == mm && c->gone == gone))
+		return c->s;
+	s = madvstat_mm_find_or_add(mm);
+	if (s) {
+		c->mm = mm;
+		c->s = s;
+		c->gone = gone;
+	}
+	return s;
+}
+
+/* The state of @mm noted with @id, if it is still that mm's. */
+static __always_inline struct madvstat_mm *
+madvstat_cached_noted(struct madvstat_state_cache *c, const struct mm_struct *mm,
+		      u64 id)
+{
+	unsigned long gone = madvstat_mm_gone_seq();
+	struct madvstat_mm *s;
+
+	if (likely(c->mm == mm && c->gone == gone && c->s->id == id))
+		return c->s;
+	s = madvstat_mm_noted(mm, id);
+	if (s) {
+		c->mm = mm;
+		c->s = s;
+		c->gone = gone;
+	}
+	return s;
 }
 
 /* The mark hook, with the function's first argument. */
@@ -149,7 +230,6 @@ static __always_inline void madvstat_mark(unsigned long arg0)
 {
 	struct folio *folio = madvstat_mark_folio(arg0);
 	struct mm_struct *mm = current->mm;
-	struct madvstat_pending *e;
 	struct madvstat_ring *ring;
 	struct madvstat_mm *s;
 	unsigned long flags;
@@ -157,26 +237,24 @@ static __always_inline void madvstat_mark(unsigned long arg0)
 	/* The callee queues only folios that pass these tests. */
 	if (!mm || !folio_test_lru(folio) || !madvstat_can_turn_lazy(folio))
 		return;
-	s = madvstat_mm_find_or_add(mm);
 
 	/*
 	 * The caller holds a page-table lock, which keeps us on the CPU whose
-	 * batch the folio goes to (on PREEMPT_RT it disables migration, not
-	 * preemption: a drain callback in another task could run in between).
-	 * No drain runs from interrupts, but keep the ring consistent against
-	 * anything that might.
+	 * batch the folio goes to, with preemption off: no drain runs in
+	 * between (none runs from interrupts). On PREEMPT_RT the lock
+	 * disables migration only: a drain callback in another task could
+	 * run in the middle, so the ring is kept with interrupts off.
 	 */
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		ring = this_cpu_ptr(&madvstat_rings);
+		s = madvstat_cached_state(&ring->cache, mm);
+		madvstat_ring_push(ring, folio, mm, s ? s->id : 0);
+		return;
+	}
+	s = madvstat_mm_find_or_add(mm);
 	local_irq_save(flags);
-	ring = this_cpu_ptr(&madvstat_rings);
-	/* Full even of entries: the oldest has drained (see the ring). */
-	if (ring->head - ring->tail == MADVSTAT_RING_SIZE &&
-	    !madvstat_ring_compact(ring))
-		madvstat_ring_drop(ring, ring->tail);
-	e = madvstat_ring_at(ring, ring->head++);
-	e->folio = folio;
-	e->mm = mm;
-	e->id = s ? s->id : 0;
-	ring->cnt[hash_ptr(folio, MADVSTAT_RING_BITS)]++;
+	madvstat_ring_push(this_cpu_ptr(&madvstat_rings), folio, mm,
+			   s ? s->id : 0);
 	local_irq_restore(flags);
 }
 
@@ -195,19 +273,20 @@ static __always_inline void madvstat_mark(unsigned long arg0)
  * any number of ours; older entries stay until their folio drains, or
  * until the ring holds nothing else (see madvstat_ring_compact()).
  */
-static bool madvstat_ring_take(struct madvstat_ring *ring, struct folio *folio,
-			       struct madvstat_pending *out)
+static noinline struct madvstat_noted
+madvstat_ring_take(struct madvstat_ring *ring, struct folio *folio)
 {
 	unsigned int i, h = hash_ptr(folio, MADVSTAT_RING_BITS);
+	struct madvstat_noted e = { };
 
 	if (!ring->cnt[h])
-		return false;
+		return e;
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT) && ring->cnt[h] == 1) {
 		for (i = ring->tail; i != ring->head; i++)
 			if (madvstat_ring_at(ring, i)->folio == folio)
 				break;
 		if (i == ring->head)
-			return false;
+			return e;
 		while (ring->tail != i)
 			madvstat_ring_drop(ring, ring->tail);
 	} else {
@@ -215,11 +294,12 @@ static bool madvstat_ring_take(struct madvstat_ring *ring, struct folio *folio,
 			if (madvstat_ring_at(ring, i - 1)->folio == folio)
 				break;
 		if (i-- == ring->tail)
-			return false;
+			return e;
 	}
-	*out = *madvstat_ring_at(ring, i);
+	e.mm = madvstat_ring_at(ring, i)->mm;
+	e.id = madvstat_ring_at(ring, i)->id;
 	madvstat_ring_forget(ring, i, h);
-	return true;
+	return e;
 }
 
 /*
@@ -235,20 +315,40 @@ static __always_inline void madvstat_drain(unsigned long arg0,
 					   unsigned long arg1)
 {
 	struct folio *folio = madvstat_drain_folio(arg0, arg1);
-	struct madvstat_pending e;
-	bool found;
-	long nr;
+	struct madvstat_pending *t;
+	struct madvstat_ring *ring;
+	struct madvstat_noted e;
+	struct madvstat_mm *s;
+	unsigned int h;
 
 	if (!folio)
 		return;		/* skipped by the kernel too (5.10: off the LRU) */
+	/* Also the RCU read-side section of the state and the folio's change. */
 	preempt_disable();
-	found = madvstat_ring_take(this_cpu_ptr(&madvstat_rings), folio, &e);
+	ring = this_cpu_ptr(&madvstat_rings);
+	h = hash_ptr(folio, MADVSTAT_RING_BITS);
+	t = madvstat_ring_at(ring, ring->tail);
+	/* Most often, without PREEMPT_RT: the folio's only entry, the oldest. */
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT) && likely(ring->cnt[h] == 1 &&
+						     t->folio == folio)) {
+		e.mm = t->mm;
+		e.id = t->id;
+		madvstat_ring_forget(ring, ring->tail, h);
+	} else {
+		/* Not found (id 0): queued before load, or on a CPU now gone. */
+		e = madvstat_ring_take(ring, folio);
+	}
+	if (madvstat_can_turn_lazy(folio)) {
+		if (!e.id)
+			s = NULL;
+		else if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+			s = madvstat_cached_noted(&ring->cache, e.mm, e.id);
+		else
+			s = madvstat_mm_noted(e.mm, e.id);
+		madvstat_mm_turned_lazy(s, folio_nr_pages(folio));
+	}
+	/* Else it will not turn (no pglazyfree either); its entry went. */
 	preempt_enable();
-	if (!madvstat_can_turn_lazy(folio))
-		return;		/* it will not turn: no pglazyfree either */
-	nr = folio_nr_pages(folio);
-	/* Not found: queued before load, or on a CPU now gone. */
-	madvstat_mm_turned_lazy(found ? e.mm : NULL, found ? e.id : 0, nr);
 }
 
 /* Each hook two ways in: from direct.c's trampolines, or as ftrace_ops. */

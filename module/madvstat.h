@@ -168,7 +168,22 @@ struct madvstat_mm *madvstat_mm_find_or_add(const struct mm_struct *mm);
 void madvstat_mm_remove(const struct mm_struct *mm);
 bool madvstat_mm_add_noted(const struct mm_struct *mm, u64 id,
 			   enum madvstat_counter c, long nr);
-void madvstat_mm_turned_lazy(const struct mm_struct *mm, u64 id, long nr);
+struct madvstat_mm *madvstat_mm_noted(const struct mm_struct *mm, u64 id);
+void madvstat_mm_turned_lazy(struct madvstat_mm *s, long nr);
+
+/*
+ * States removed so far (mmstate.c). A probe that reads this, then finds a
+ * state, may keep the pointer past its RCU read-side section: in any later
+ * section that reads the same value again the state is still there, as
+ * its removal counts here before its grace period starts.
+ */
+extern atomic_long_t madvstat_mm_gone;
+
+static inline unsigned long madvstat_mm_gone_seq(void)
+{
+	return atomic_long_read(&madvstat_mm_gone);
+}
+
 void madvstat_mm_born_exec(struct mm_struct *mm);
 void madvstat_mm_born_fork(const struct mm_struct *parent,
 			   const struct mm_struct *child);

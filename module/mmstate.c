@@ -32,6 +32,7 @@ static struct hlist_head madvstat_mm_hash[1 << MADVSTAT_MM_HASH_BITS];
 static DEFINE_RAW_SPINLOCK(madvstat_mm_lock);
 static atomic64_t madvstat_mm_ids = ATOMIC64_INIT(0);
 static atomic_long_t madvstat_mm_live = ATOMIC_LONG_INIT(0);
+atomic_long_t madvstat_mm_gone = ATOMIC_LONG_INIT(0);
 
 /*
  * Known clean: a state may say its mm maps no lazily freed folio, so that
@@ -252,6 +253,8 @@ void madvstat_mm_remove(const struct mm_struct *mm)
 	}
 	raw_spin_unlock_irqrestore(&madvstat_mm_lock, flags);
 	if (s) {
+		/* Void every cached pointer to s before its grace period. */
+		atomic_long_inc_return(&madvstat_mm_gone);
 		/* Readers that found s may look at its family: both by RCU. */
 		madvstat_family_put(s->fam);
 		call_rcu(&s->rcu, madvstat_mm_free_rcu);
@@ -278,6 +281,24 @@ void madvstat_mm_read(const struct mm_struct *mm, struct madvstat_cumul *c)
 }
 
 /**
+ * madvstat_mm_noted - the state of an mm noted earlier, if still its own
+ * @mm: the address space noted, maybe freed since
+ * @id: the id its state had then (0: it had none)
+ *
+ * Under rcu_read_lock() or in a probe. NULL if the state is gone: the mm
+ * was freed (its address may be a new mm's now).
+ */
+struct madvstat_mm *madvstat_mm_noted(const struct mm_struct *mm, u64 id)
+{
+	struct madvstat_mm *s;
+
+	if (!id)
+		return NULL;
+	s = madvstat_mm_find(mm);
+	return s && s->id == id ? s : NULL;
+}
+
+/**
  * madvstat_mm_add_noted - add to the counter of an mm noted earlier
  * @mm: the address space noted, maybe freed since
  * @id: the id its state had then (0: it had none)
@@ -291,41 +312,27 @@ bool madvstat_mm_add_noted(const struct mm_struct *mm, u64 id,
 			   enum madvstat_counter c, long nr)
 {
 	struct madvstat_mm *s;
-	bool found = false;
 
-	if (!id)
-		return false;
 	rcu_read_lock();
-	s = madvstat_mm_find(mm);
-	if (s && s->id == id) {
+	s = madvstat_mm_noted(mm, id);
+	if (s)
 		atomic_long_add(nr, &s->count[c]);
-		found = true;
-	}
 	rcu_read_unlock();
-	return found;
+	return s;
 }
 
 /**
  * madvstat_mm_turned_lazy - a batch drain is about to make a folio lazy
- * @mm: the address space noted when the folio was marked, maybe gone
- * @id: the id its state had then (0: none, or the mark went unnoted)
+ * @s: the state of the mm that marked it, or NULL if unknown or gone
  * @nr: pages
  *
  * From the drain probe, in the RCU read-side section in which the folio
  * changes: credits Marked and voids the clean records of its family (or,
  * when the mm is unknown, of everyone).
  */
-void madvstat_mm_turned_lazy(const struct mm_struct *mm, u64 id, long nr)
+void madvstat_mm_turned_lazy(struct madvstat_mm *s, long nr)
 {
-	struct madvstat_mm *s = NULL;
-
 	madvstat_event_add(MADVSTAT_MARKED, nr);
-	rcu_read_lock();
-	if (id) {
-		s = madvstat_mm_find(mm);
-		if (s && s->id != id)
-			s = NULL;	/* a new mm at the old address */
-	}
 	if (s) {
 		atomic_long_add(nr, &s->count[MADVSTAT_MARKED]);
 		madvstat_gen_bump(&madvstat_fam(s)->gen);
@@ -333,7 +340,6 @@ void madvstat_mm_turned_lazy(const struct mm_struct *mm, u64 id, long nr)
 		madvstat_event_add(MADVSTAT_EV_UNATTRIBUTED, nr);
 		madvstat_gen_bump(&madvstat_gen_global);
 	}
-	rcu_read_unlock();
 }
 
 /**
@@ -504,4 +510,5 @@ void madvstat_mm_free_all(void)
 		}
 	}
 	atomic_long_set(&madvstat_mm_live, 0);
+	atomic_long_inc(&madvstat_mm_gone);
 }
