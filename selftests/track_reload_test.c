@@ -28,7 +28,8 @@
 #define KPROBES_ENABLED	"/sys/kernel/debug/kprobes/enabled"
 #define FTRACE_ENABLED	"/proc/sys/kernel/ftrace_enabled"
 #define DIRECT_PARAM	"/sys/module/madvstat/parameters/direct"
-#define FTRACE_FUNCS	"/sys/kernel/debug/tracing/enabled_functions"
+#define TRACING		"/sys/kernel/debug/tracing"
+#define FTRACE_FUNCS	TRACING "/enabled_functions"
 #define CHURN_LOADS	6
 
 static void tracking_of(struct __test_metadata *_metadata, pid_t pid,
@@ -92,6 +93,10 @@ FIXTURE_TEARDOWN(reload)
 		EXPECT_EQ(0, ms_write_str(KPROBES_ENABLED, "1"));
 	if (!access(FTRACE_ENABLED, W_OK))
 		EXPECT_EQ(0, ms_write_str(FTRACE_ENABLED, "1"));
+	if (!access(TRACING "/current_tracer", W_OK)) {
+		EXPECT_EQ(0, ms_write_str(TRACING "/current_tracer", "nop"));
+		EXPECT_EQ(0, ms_write_str(TRACING "/set_ftrace_filter", ""));
+	}
 	EXPECT_EQ(0, mt_module_load(""));
 }
 
@@ -345,16 +350,24 @@ static int direct_hooks(void)
 	return n;
 }
 
-/* Marked of this process grows by what one MADV_FREE of the area frees. */
-static void marks_exactly(struct __test_metadata *_metadata, struct area *a)
+/*
+ * Marked of this process grows by what one MADV_FREE of fresh memory
+ * frees (memory freed and written again is not marked again: it stays
+ * lazily freed until reclaim finds it written).
+ */
+static void marks_exactly(struct __test_metadata *_metadata)
 {
 	int64_t before = mt_madvstat_get(getpid(), "Marked");
+	void *mem = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	memset(a->mem, 0x6b, a->len);
-	ASSERT_EQ(0, madvise(a->mem, a->len, MADV_FREE));
-	ASSERT_EQ(0, mt_drain_lru());
-	EXPECT_EQ(before + (int64_t)(a->len >> 10),
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(mem, 0x6b, LEN);
+	EXPECT_EQ(0, madvise(mem, LEN, MADV_FREE));
+	EXPECT_EQ(0, mt_drain_lru());
+	EXPECT_EQ(before + (int64_t)(LEN >> 10),
 		  mt_madvstat_get(getpid(), "Marked"));
+	munmap(mem, LEN);
 }
 
 /* By default both MADV_FREE hooks are direct calls (5.16 and later). */
@@ -375,7 +388,39 @@ TEST_F(reload, direct_calls)
 	EXPECT_EQ(NULL, strstr(line, "ftrace_ops")) {
 		TH_LOG("Tracking: %s", line);
 	}
-	marks_exactly(_metadata, &self->a);
+	marks_exactly(_metadata);
+}
+
+/*
+ * The function tracer on both hooked functions: the sites then go through
+ * ftrace's own trampoline, which goes on into ours. Counts stay exact.
+ */
+TEST_F(reload, direct_beside_function_tracer)
+{
+	const char *mark = mt_kernel_at_least(6, 3) ? "folio_mark_lazyfree" :
+			   "mark_page_lazyfree";
+	const char *drain = mt_kernel_at_least(6, 11) ? "lru_lazyfree" :
+			    "lru_lazyfree_fn";
+	FILE *f;
+
+	if (!self->ready)
+		return;
+	if (!mt_kernel_at_least(5, 16))
+		SKIP(return, "no direct calls before 5.16: ftrace_ops");
+	if (access(TRACING "/current_tracer", W_OK))
+		SKIP(return, "no %s (debugfs not mounted?)", TRACING);
+	/* The filter takes one name a write. */
+	ASSERT_EQ(0, ms_write_str(TRACING "/set_ftrace_filter", mark));
+	f = fopen(TRACING "/set_ftrace_filter", "a");
+	ASSERT_NE(NULL, f);
+	EXPECT_LT(0, fprintf(f, "%s\n", drain));
+	EXPECT_EQ(0, fclose(f));
+	ASSERT_EQ(0, ms_write_str(TRACING "/current_tracer", "function"));
+	EXPECT_EQ(2, direct_hooks());
+	marks_exactly(_metadata);
+	EXPECT_EQ(0, ms_write_str(TRACING "/current_tracer", "nop"));
+	EXPECT_EQ(0, ms_write_str(TRACING "/set_ftrace_filter", ""));
+	marks_exactly(_metadata);
 }
 
 /* direct=0: the same counts through ftrace_ops, and the line says so. */
@@ -395,7 +440,7 @@ TEST_F(reload, direct_off)
 	EXPECT_NE(NULL, strstr(line, ", MADV_FREE hooks through ftrace_ops (direct=0)")) {
 		TH_LOG("Tracking: %s", line);
 	}
-	marks_exactly(_metadata, &self->a);
+	marks_exactly(_metadata);
 }
 
 TEST_HARNESS_MAIN
