@@ -171,6 +171,11 @@ static noinline void madvstat_ring_make_room(struct madvstat_ring *ring)
 		madvstat_ring_drop(ring, ring->tail);
 }
 
+static __always_inline bool madvstat_ring_full(const struct madvstat_ring *ring)
+{
+	return ring->head - ring->tail == MADVSTAT_RING_SIZE;
+}
+
 /* Note @folio as marked by @mm, whose state had @id (0: none). */
 static __always_inline void madvstat_ring_push(struct madvstat_ring *ring,
 					       struct folio *folio,
@@ -179,7 +184,7 @@ static __always_inline void madvstat_ring_push(struct madvstat_ring *ring,
 {
 	struct madvstat_pending *e;
 
-	if (unlikely(ring->head - ring->tail == MADVSTAT_RING_SIZE))
+	if (unlikely(madvstat_ring_full(ring)))
 		madvstat_ring_make_room(ring);
 	e = madvstat_ring_at(ring, ring->head++);
 	e->folio = folio;
@@ -188,16 +193,23 @@ static __always_inline void madvstat_ring_push(struct madvstat_ring *ring,
 	ring->cnt[hash_ptr(folio, MADVSTAT_RING_BITS)]++;
 }
 
-/* The state of live @mm, created if need be; NULL without memory. */
-static __always_inline struct madvstat_mm *
-madvstat_cached_state(struct madvstat_state_cache *c, const struct mm_struct *mm)
+/*
+ * Is @c's state @mm's? Yes while no state has gone since it was kept
+ * (see madvstat_mm_gone_seq()); then it is not NULL: only found states
+ * are kept, and @mm is not NULL.
+ */
+static __always_inline bool
+madvstat_cache_holds(const struct madvstat_state_cache *c,
+		     const struct mm_struct *mm)
 {
-	unsigned long gone = madvstat_mm_gone_seq();
-	struct madvstat_mm *s;
+	return c->mm == mm && c->gone == madvstat_mm_gone_seq();
+}
 
-	if (likely(c->mm == mm && c->gone == gone))
-		return c->s;
-	s = madvstat_mm_find_or_add(mm);
+/* Keep @s, found for @mm while the count was @gone; returns @s. */
+static __always_inline struct madvstat_mm *
+madvstat_cache_keep(struct madvstat_state_cache *c, const struct mm_struct *mm,
+		    struct madvstat_mm *s, unsigned long gone)
+{
 	if (s) {
 		c->mm = mm;
 		c->s = s;
@@ -206,23 +218,41 @@ madvstat_cached_state(struct madvstat_state_cache *c, const struct mm_struct *mm
 	return s;
 }
 
+/* The state of live @mm, created if need be; NULL without memory. */
+static struct madvstat_mm *
+madvstat_cached_state(struct madvstat_state_cache *c, const struct mm_struct *mm)
+{
+	unsigned long gone = madvstat_mm_gone_seq();
+
+	if (madvstat_cache_holds(c, mm))
+		return c->s;
+	return madvstat_cache_keep(c, mm, madvstat_mm_find_or_add(mm), gone);
+}
+
 /* The state of @mm noted with @id, if it is still that mm's. */
-static __always_inline struct madvstat_mm *
+static struct madvstat_mm *
 madvstat_cached_noted(struct madvstat_state_cache *c, const struct mm_struct *mm,
 		      u64 id)
 {
 	unsigned long gone = madvstat_mm_gone_seq();
-	struct madvstat_mm *s;
 
-	if (likely(c->mm == mm && c->gone == gone && c->s->id == id))
+	if (madvstat_cache_holds(c, mm) && c->s->id == id)
 		return c->s;
-	s = madvstat_mm_noted(mm, id);
-	if (s) {
-		c->mm = mm;
-		c->s = s;
-		c->gone = gone;
-	}
-	return s;
+	return madvstat_cache_keep(c, mm, madvstat_mm_noted(mm, id), gone);
+}
+
+/*
+ * The rest of a mark without PREEMPT_RT: a state to look up, or a full
+ * ring. Out of line, so that the common path keeps no register across a
+ * call and saves none.
+ */
+static noinline void madvstat_mark_slow(struct madvstat_ring *ring,
+					struct folio *folio,
+					const struct mm_struct *mm)
+{
+	struct madvstat_mm *s = madvstat_cached_state(&ring->cache, mm);
+
+	madvstat_ring_push(ring, folio, mm, s ? s->id : 0);
 }
 
 /* The mark hook, with the function's first argument. */
@@ -247,8 +277,11 @@ static __always_inline void madvstat_mark(unsigned long arg0)
 	 */
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT)) {
 		ring = this_cpu_ptr(&madvstat_rings);
-		s = madvstat_cached_state(&ring->cache, mm);
-		madvstat_ring_push(ring, folio, mm, s ? s->id : 0);
+		if (likely(madvstat_cache_holds(&ring->cache, mm) &&
+			   !madvstat_ring_full(ring)))
+			madvstat_ring_push(ring, folio, mm, ring->cache.s->id);
+		else
+			madvstat_mark_slow(ring, folio, mm);
 		return;
 	}
 	s = madvstat_mm_find_or_add(mm);
@@ -303,6 +336,38 @@ madvstat_ring_take(struct madvstat_ring *ring, struct folio *folio)
 }
 
 /*
+ * Credit the drain of @folio to @mm, which noted it with state @id (0:
+ * none, or no entry found). Out of line: the common case is inline in
+ * madvstat_drain().
+ */
+static noinline void madvstat_drain_credit(struct madvstat_ring *ring,
+					   struct folio *folio,
+					   const struct mm_struct *mm, u64 id)
+{
+	struct madvstat_mm *s;
+
+	/* Else it will not turn (no pglazyfree either); its entry went. */
+	if (!madvstat_can_turn_lazy(folio))
+		return;
+	if (!id)
+		s = NULL;
+	else if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		s = madvstat_cached_noted(&ring->cache, mm, id);
+	else
+		s = madvstat_mm_noted(mm, id);
+	madvstat_mm_turned_lazy(s, folio_nr_pages(folio));
+}
+
+/* A drain whose folio is not the only one of its hash at the tail. */
+static noinline void madvstat_drain_slow(struct madvstat_ring *ring,
+					 struct folio *folio)
+{
+	struct madvstat_noted e = madvstat_ring_take(ring, folio);
+
+	madvstat_drain_credit(ring, folio, e.mm, e.id);
+}
+
+/*
  * Runs under the lruvec lock on the CPU that owns the batch: with
  * interrupts off, or on PREEMPT_RT preemptible with migration disabled,
  * where a mark callback could then run in the middle of our search (ftrace
@@ -315,11 +380,12 @@ static __always_inline void madvstat_drain(unsigned long arg0,
 					   unsigned long arg1)
 {
 	struct folio *folio = madvstat_drain_folio(arg0, arg1);
+	struct madvstat_state_cache *c;
 	struct madvstat_pending *t;
 	struct madvstat_ring *ring;
-	struct madvstat_noted e;
-	struct madvstat_mm *s;
+	const struct mm_struct *mm;
 	unsigned int h;
+	u64 id;
 
 	if (!folio)
 		return;		/* skipped by the kernel too (5.10: off the LRU) */
@@ -328,26 +394,26 @@ static __always_inline void madvstat_drain(unsigned long arg0,
 	ring = this_cpu_ptr(&madvstat_rings);
 	h = hash_ptr(folio, MADVSTAT_RING_BITS);
 	t = madvstat_ring_at(ring, ring->tail);
-	/* Most often, without PREEMPT_RT: the folio's only entry, the oldest. */
-	if (!IS_ENABLED(CONFIG_PREEMPT_RT) && likely(ring->cnt[h] == 1 &&
-						     t->folio == folio)) {
-		e.mm = t->mm;
-		e.id = t->id;
-		madvstat_ring_forget(ring, ring->tail, h);
-	} else {
+	/*
+	 * Most often, without PREEMPT_RT: the folio's only entry, the oldest,
+	 * noted by the CPU's cached state, and the folio turns.
+	 */
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) ||
+	    unlikely(ring->cnt[h] != 1 || t->folio != folio)) {
 		/* Not found (id 0): queued before load, or on a CPU now gone. */
-		e = madvstat_ring_take(ring, folio);
+		madvstat_drain_slow(ring, folio);
+		goto out;
 	}
-	if (madvstat_can_turn_lazy(folio)) {
-		if (!e.id)
-			s = NULL;
-		else if (!IS_ENABLED(CONFIG_PREEMPT_RT))
-			s = madvstat_cached_noted(&ring->cache, e.mm, e.id);
-		else
-			s = madvstat_mm_noted(e.mm, e.id);
-		madvstat_mm_turned_lazy(s, folio_nr_pages(folio));
-	}
-	/* Else it will not turn (no pglazyfree either); its entry went. */
+	mm = t->mm;
+	id = t->id;
+	madvstat_ring_forget(ring, ring->tail, h);
+	c = &ring->cache;
+	if (likely(id && madvstat_cache_holds(c, mm) && c->s->id == id &&
+		   madvstat_can_turn_lazy(folio)))
+		madvstat_mm_turned_lazy(c->s, folio_nr_pages(folio));
+	else
+		madvstat_drain_credit(ring, folio, mm, id);
+out:
 	preempt_enable();
 }
 
