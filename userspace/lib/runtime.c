@@ -202,7 +202,7 @@ static bool go_pointer(struct scan *s, const struct ms_elf *e,
 static void go_buildinfo(struct scan *s, const struct ms_elf *e,
 			 const char *exe)
 {
-	static const unsigned char magic[14] = "\xff Go buildinf:";
+	static const char magic[] = "\xff Go buildinf:";	/* without its NUL */
 	const struct ms_elf_section *sec = ms_elf_section(e, ".go.buildinfo");
 	const struct ms_elf_segment *seg = ms_elf_data_segment(e);
 	const char *where = sec ? "the .go.buildinfo section" :
@@ -231,7 +231,7 @@ static void go_buildinfo(struct scan *s, const struct ms_elf *e,
 		const unsigned char *b = buf + i;
 		bool ok;
 
-		if (memcmp(b, magic, sizeof(magic)))
+		if (memcmp(b, magic, sizeof(magic) - 1))
 			continue;
 		if (b[15] & 2)
 			ok = go_inline(s, b + GO_BUILDINFO_HEADER, buf + n);
