@@ -481,8 +481,12 @@ static inline bool madvstat_exec_ns_capable(struct task_struct *task,
  * Function arguments in an ftrace callback. 6.1's x86 struct ftrace_regs
  * is an open wrapper of pt_regs with no accessor; 6.12 has the
  * ftrace_regs_get_argument() macro (and no longer lets us see inside).
+ * arm64's ftrace_regs holds x0-x8, not a pt_regs, and its accessor is an
+ * inline function, so no macro to test: it came with arm64's
+ * DYNAMIC_FTRACE_WITH_ARGS (6.2).
  */
-#ifdef ftrace_regs_get_argument
+#if defined(ftrace_regs_get_argument) || \
+	(defined(CONFIG_ARM64) && defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS))
 #define madvstat_fregs_arg(fregs, n)	ftrace_regs_get_argument(fregs, n)
 #else
 #define madvstat_fregs_arg(fregs, n)	regs_get_kernel_argument(&(fregs)->regs, n)
