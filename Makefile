@@ -42,7 +42,7 @@ DKMS_SRCTREE ?= /usr/src
 
 MODULE_SRC := Kbuild VERSION $(wildcard module/*.c module/*.h)
 
-.PHONY: all module user user-test selftests guest guest-prom harness kernels check soak check-exact demo \
+.PHONY: all module user user-test selftests selftests-arm64 guest guest-prom harness kernels check soak check-exact demo \
 	fuzz check-debug bench install install-module install-user uninstall \
 	dkms-source dkms-install \
 	dkms-remove lint clean distclean help check-kdir
@@ -69,6 +69,8 @@ help:
 	@echo '                 guests, the same for every kernel, into build/guest/bin/'
 	@echo '                 (needs the kselftest headers: make kernels)'
 	@echo '  guest          module for KDIR + selftests: what the VM needs'
+	@echo '  selftests-arm64 the same static programs for arm64 guests'
+	@echo '                 (qemu/vm --arch arm64), into build/guest-arm64/bin/'
 	@echo '  guest-prom     the exporter (with libmicrohttpd), prometheus, promtool,'
 	@echo '                 node_exporter, curl and their libraries into'
 	@echo '                 build/guest/prom/,'
@@ -258,6 +260,19 @@ $(GUEST_BIN)/jefree: selftests/programs/jefree/jefree.c
 	$(CC) $(USER_CFLAGS) -static -o $@ $< -l:libjemalloc.a -lpthread -lm -ldl
 
 guest: module selftests
+
+# The same static programs for arm64 guests (qemu/vm --arch arm64), into
+# build/guest-arm64/bin/, cross-built in the arm64 6.12 build environment
+# (bookworm's chroot, `./qemu/kernels fetch --arch arm64`) with gcc 12 as
+# on the host (sid's gcc 16 rejects userspace/lib/runtime.c under -Werror:
+# -Wunterminated-string-initialization); without the runtime programs
+# (Go, jemalloc), which runtime_test then misses.
+ARM64_GUEST_BIN := $(BUILD)/guest-arm64/bin
+selftests-arm64:
+	./qemu/kernels --arch arm64 install 6.12 libc6-dev-arm64-cross
+	./qemu/kernels --arch arm64 run 6.12 $(MAKE) --no-print-directory \
+		CC=aarch64-linux-gnu-gcc-12 GUEST_BIN=$(ARM64_GUEST_BIN) RUNTIME_PROGS= \
+		selftests
 
 # The exporter with the real parts, in a guest of its own (qemu/check): the
 # host's dynamically linked programs and their libraries, added at the
