@@ -263,10 +263,9 @@ guest: module selftests
 
 # The same static programs for arm64 guests (qemu/vm --arch arm64), into
 # build/guest-arm64/bin/, cross-built in the arm64 6.12 build environment
-# (bookworm's chroot, `./qemu/kernels fetch --arch arm64`) with gcc 12 as
-# on the host (sid's gcc 16 rejects userspace/lib/runtime.c under -Werror:
-# -Wunterminated-string-initialization); without the runtime programs
-# (Go, jemalloc), which runtime_test then misses.
+# (bookworm's chroot, `./qemu/kernels fetch --arch arm64`) with gcc 12, the
+# host's; without the runtime programs (Go, jemalloc), which runtime_test
+# then misses.
 ARM64_GUEST_BIN := $(BUILD)/guest-arm64/bin
 selftests-arm64:
 	./qemu/kernels --arch arm64 install 6.12 libc6-dev-arm64-cross
