@@ -251,9 +251,10 @@ $(GUEST_BIN)/%: userspace/%.c $(USER_LIB) $(USER_HDR) VERSION
 RUNTIME_PROGS := $(GUEST_BIN)/gofree $(GUEST_BIN)/jefree
 GO_ENV := CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local \
 	GOCACHE=$(BUILD)/go/cache GOPATH=$(BUILD)/go/path
+GOARCH ?= amd64
 $(GUEST_BIN)/gofree: selftests/programs/gofree/main.go selftests/programs/gofree/go.mod
 	@mkdir -p $(@D)
-	cd selftests/programs/gofree && $(GO_ENV) go build -trimpath -o $@ .
+	cd selftests/programs/gofree && $(GO_ENV) GOARCH=$(GOARCH) go build -trimpath -o $@ .
 
 $(GUEST_BIN)/jefree: selftests/programs/jefree/jefree.c
 	@mkdir -p $(@D)
@@ -264,13 +265,14 @@ guest: module selftests
 # The same static programs for arm64 guests (qemu/vm --arch arm64), into
 # build/guest-arm64/bin/, cross-built in the arm64 6.12 build environment
 # (bookworm's chroot, `./qemu/kernels fetch --arch arm64`) with gcc 12, the
-# host's; without the runtime programs (Go, jemalloc), which runtime_test
-# then misses.
+# host's, and bookworm's Go and arm64 libjemalloc.a for the runtime programs.
 ARM64_GUEST_BIN := $(BUILD)/guest-arm64/bin
 selftests-arm64:
-	./qemu/kernels --arch arm64 install 6.12 libc6-dev-arm64-cross
+	./qemu/kernels --arch arm64 install 6.12 libc6-dev-arm64-cross golang-go \
+		libjemalloc-dev:arm64
 	./qemu/kernels --arch arm64 run 6.12 $(MAKE) --no-print-directory \
-		CC=aarch64-linux-gnu-gcc-12 GUEST_BIN=$(ARM64_GUEST_BIN) RUNTIME_PROGS= \
+		CC=aarch64-linux-gnu-gcc-12 GOARCH=arm64 GUEST_BIN=$(ARM64_GUEST_BIN) \
+		RUNTIME_PROGS="$(ARM64_GUEST_BIN)/gofree $(ARM64_GUEST_BIN)/jefree" \
 		selftests
 
 # The exporter with the real parts, in a guest of its own (qemu/check): the
