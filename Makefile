@@ -251,7 +251,7 @@ $(GUEST_BIN)/%: userspace/%.c $(USER_LIB) $(USER_HDR) VERSION
 RUNTIME_PROGS := $(GUEST_BIN)/gofree $(GUEST_BIN)/jefree
 GO_ENV := CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local \
 	GOCACHE=$(BUILD)/go/cache GOPATH=$(BUILD)/go/path
-GOARCH ?= amd64
+# GOARCH: the guest's, when it is not the host's (selftests-arm64).
 $(GUEST_BIN)/gofree: selftests/programs/gofree/main.go selftests/programs/gofree/go.mod
 	@mkdir -p $(@D)
 	cd selftests/programs/gofree && $(GO_ENV) GOARCH=$(GOARCH) go build -trimpath -o $@ .
