@@ -205,6 +205,14 @@ madvstat_cache_holds(const struct madvstat_state_cache *c,
 	return c->mm == mm && c->gone == madvstat_mm_gone_seq();
 }
 
+/* Does @c hold @mm's state noted with @id? */
+static __always_inline bool
+madvstat_cache_holds_noted(const struct madvstat_state_cache *c,
+			   const struct mm_struct *mm, u64 id)
+{
+	return madvstat_cache_holds(c, mm) && c->s->id == id;
+}
+
 /* Keep @s, found for @mm while the count was @gone; returns @s. */
 static __always_inline struct madvstat_mm *
 madvstat_cache_keep(struct madvstat_state_cache *c, const struct mm_struct *mm,
@@ -236,7 +244,7 @@ madvstat_cached_noted(struct madvstat_state_cache *c, const struct mm_struct *mm
 {
 	unsigned long gone = madvstat_mm_gone_seq();
 
-	if (madvstat_cache_holds(c, mm) && c->s->id == id)
+	if (madvstat_cache_holds_noted(c, mm, id))
 		return c->s;
 	return madvstat_cache_keep(c, mm, madvstat_mm_noted(mm, id), gone);
 }
@@ -408,7 +416,7 @@ static __always_inline void madvstat_drain(unsigned long arg0,
 	id = t->id;
 	madvstat_ring_forget(ring, ring->tail, h);
 	c = &ring->cache;
-	if (likely(id && madvstat_cache_holds(c, mm) && c->s->id == id &&
+	if (likely(id && madvstat_cache_holds_noted(c, mm, id) &&
 		   madvstat_can_turn_lazy(folio)))
 		madvstat_mm_turned_lazy(c->s, folio_nr_pages(folio));
 	else
