@@ -380,17 +380,26 @@ static void marks_exactly(struct __test_metadata *_metadata)
 #define DIRECT_ARCH	0
 #endif
 
+/* Why this guest has no direct calls to test; NULL if it has them. */
+static const char *why_no_direct_calls(void)
+{
+	if (!DIRECT_ARCH)
+		return "no direct calls on this architecture: ftrace_ops";
+	if (!mt_kernel_at_least(5, 16))
+		return "no direct calls before 5.16: ftrace_ops";
+	return NULL;
+}
+
 /* By default both MADV_FREE hooks are direct calls (5.16 and later). */
 TEST_F(reload, direct_calls)
 {
+	const char *why = why_no_direct_calls();
 	char line[256];
 
 	if (!self->ready)
 		return;
-	if (!DIRECT_ARCH)
-		SKIP(return, "no direct calls on this architecture: ftrace_ops");
-	if (!mt_kernel_at_least(5, 16))
-		SKIP(return, "no direct calls before 5.16: ftrace_ops");
+	if (why)
+		SKIP(return, "%s", why);
 	ASSERT_EQ(0, mt_module_unload());
 	ASSERT_EQ(0, mt_module_load(""));
 	if (direct_hooks() < 0)
@@ -413,14 +422,13 @@ TEST_F(reload, direct_beside_function_tracer)
 			   "mark_page_lazyfree";
 	const char *drain = mt_kernel_at_least(6, 11) ? "lru_lazyfree" :
 			    "lru_lazyfree_fn";
+	const char *why = why_no_direct_calls();
 	FILE *f;
 
 	if (!self->ready)
 		return;
-	if (!DIRECT_ARCH)
-		SKIP(return, "no direct calls on this architecture: ftrace_ops");
-	if (!mt_kernel_at_least(5, 16))
-		SKIP(return, "no direct calls before 5.16: ftrace_ops");
+	if (why)
+		SKIP(return, "%s", why);
 	if (access(TRACING "/current_tracer", W_OK))
 		SKIP(return, "no %s (debugfs not mounted?)", TRACING);
 	/* The filter takes one name a write. */
