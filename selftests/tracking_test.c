@@ -95,25 +95,17 @@ static void expect_track(struct __test_metadata *_metadata, pid_t pid,
 }
 
 /*
- * The cgroup's own count of an event, in kB: exactly want, or, before 5.13,
- * up to mt_cgroup_event_lag() pages less. Reading memory.stat flushes the
- * per-CPU counts only past a threshold (memcg_vmstats_needs_flush(), 6.x:
- * MEMCG_CHARGE_BATCH updates a CPU); the kernel's periodic flush, every
- * 2 s, folds in the rest: a count short of want is read again for 3 s.
+ * The cgroup's own count of an event, in kB, once settled
+ * (mt_cgroup_event_settled()): exactly want, or, before 5.13, up to
+ * mt_cgroup_event_lag() pages less.
  */
 static void expect_cgroup_event(struct __test_metadata *_metadata,
 				const struct mt_cgroup *cg, const char *key,
 				int64_t want)
 {
 	int64_t kb = mt_page_size() / 1024;
-	int64_t got = mt_cgroup_stat(cg, key) * kb;
+	int64_t got = mt_cgroup_event_settled(cg, key, want / kb) * kb;
 	int64_t lag = mt_cgroup_event_lag() * kb;
-	int tries;
-
-	for (tries = 0; got < want && tries < 30; tries++) {
-		usleep(100 * 1000);
-		got = mt_cgroup_stat(cg, key) * kb;
-	}
 
 	EXPECT_LE(got, want) {
 		TH_LOG("%s: %ld kB, expected %ld", key, (long)got, (long)want);

@@ -496,12 +496,34 @@ bool mt_mglru_sorter_restores(void)
 }
 
 /*
+ * An event count of the cgroup's memory.stat once the kernel has folded in
+ * what it can: read again, for up to 3 s, while it is short of want (in
+ * events). From 5.13 on, reading memory.stat flushes the per-CPU counts
+ * (rstat), but only past a threshold (memcg_vmstats_needs_flush(), 6.x:
+ * MEMCG_CHARGE_BATCH updates a CPU); the periodic flush, every 2 s, folds
+ * in the rest. Before 5.13 the rest may never come: mt_cgroup_event_lag().
+ */
+int64_t mt_cgroup_event_settled(const struct mt_cgroup *cg, const char *key,
+				int64_t want)
+{
+	int64_t got = mt_cgroup_stat(cg, key);
+	int tries;
+
+	for (tries = 0; got < want && tries < 30; tries++) {
+		usleep(100 * 1000);
+		got = mt_cgroup_stat(cg, key);
+	}
+	return got;
+}
+
+/*
  * Before 5.13 (we test 5.10) the event counts of a memory cgroup's
  * memory.stat leave out what each CPU has not folded in yet:
  * __count_memcg_events() adds to the shared count only once a CPU holds
  * more than MEMCG_CHARGE_BATCH (32) events, and memory.stat reads the
- * shared count alone. How many events a count can lag behind; 0 from 5.13
- * on, where reading memory.stat flushes the per-CPU counts (rstat).
+ * shared count alone. How many events a count can lag behind for good; 0
+ * from 5.13 on, where a later read or the periodic flush folds them in
+ * (mt_cgroup_event_settled()).
  */
 long mt_cgroup_event_lag(void)
 {

@@ -39,6 +39,8 @@ int mt_cgroup_remove(const struct mt_cgroup *cg);
 int mt_cgroup_reclaim(const struct mt_cgroup *cg, const char *amount,
 		      int tries);
 int64_t mt_cgroup_stat(const struct mt_cgroup *cg, const char *key);
+int64_t mt_cgroup_event_settled(const struct mt_cgroup *cg, const char *key,
+				int64_t want);
 long mt_cgroup_event_lag(void);
 int mt_cgroup_set(const struct mt_cgroup *cg, const char *file,
 		  const char *value);
