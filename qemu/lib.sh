@@ -48,9 +48,14 @@
 #   kernel_aliases ROOT       print the fetched aliases, one a line, in the
 #                             listing's order; returns 1 if the listing
 #                             fails.
-#   kernel_release ROOT ALIAS print ALIAS's RELEASE (e.g. 6.12.117+deb12-amd64)
-#   kernel_vmlinuz ROOT ALIAS print ALIAS's VMLINUZ (the image's path)
-#   kernel_kdir ROOT ALIAS    print ALIAS's KDIR (its headers tree)
+#   kernel_release ROOT ALIAS [ARCH]
+#                             print ALIAS's RELEASE (e.g. 6.12.117+deb12-amd64)
+#   kernel_vmlinuz ROOT ALIAS [ARCH]
+#                             print ALIAS's VMLINUZ (the image's path)
+#   kernel_kdir ROOT ALIAS [ARCH]
+#                             print ALIAS's KDIR (its headers tree)
+#                             ARCH: x86_64 (the default) or arm64, the
+#                             listing of `qemu/kernels --arch ARCH list`.
 #                             These three print nothing and return 1 when
 #                             ALIAS is not listed (not fetched) or the listing
 #                             fails; with `set -e`, write
@@ -166,7 +171,7 @@ tap_read_totals() {
 
 # _kernel_field ROOT ALIAS COLUMN: one column of ALIAS's line in the listing.
 _kernel_field() {
-	_kernel_list=$("$1/qemu/kernels" list) || return 1
+	_kernel_list=$("$1/qemu/kernels" --arch "${4:-x86_64}" list) || return 1
 	printf '%s\n' "$_kernel_list" | awk -v a="$2" -v c="$3" '
 		$1 == a && !found { print $c; found = 1 }
 		END { exit !found }'
@@ -177,9 +182,9 @@ kernel_aliases() {
 	printf '%s\n' "$_kernel_list" | awk 'NF { print $1 }'
 }
 
-kernel_release() { _kernel_field "$1" "$2" 2; }
-kernel_vmlinuz() { _kernel_field "$1" "$2" 3; }
-kernel_kdir() { _kernel_field "$1" "$2" 4; }
+kernel_release() { _kernel_field "$1" "$2" 2 "${3:-}"; }
+kernel_vmlinuz() { _kernel_field "$1" "$2" 3 "${3:-}"; }
+kernel_kdir() { _kernel_field "$1" "$2" 4 "${3:-}"; }
 
 kdir_release() {
 	[ -r "$1/include/generated/utsrelease.h" ] || return 1
