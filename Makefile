@@ -42,7 +42,7 @@ DKMS_SRCTREE ?= /usr/src
 
 MODULE_SRC := Kbuild VERSION $(wildcard module/*.c module/*.h)
 
-.PHONY: all module user user-test selftests selftests-arm64 guest guest-prom harness kernels check soak check-exact demo \
+.PHONY: all module user user-test selftests selftests-arm64 guest guest-prom harness kernels check check-arm64 soak check-exact demo \
 	fuzz check-debug bench install install-module install-user uninstall \
 	dkms-source dkms-install \
 	dkms-remove lint clean distclean help check-kdir
@@ -90,7 +90,13 @@ help:
 	@echo '                 and 7.2-rt; the selftests and the checker once more'
 	@echo '                 in a debug 6.12 kernel (DEBUG_KERNEL=7.2 or none: =),'
 	@echo '                 then kmemleak; the exporter scraped by a real'
-	@echo '                 Prometheus in a 6.12 guest'
+	@echo '                 Prometheus in a 6.12 guest; for arm64 6.12 and 7.2,'
+	@echo '                 lint and a smoke test (snapshot_test, one seed of the'
+	@echo '                 exactness checker)'
+	@echo '  check-arm64    the arm64 kernels (6.12, 7.2): their builds and lint,'
+	@echo '                 the whole selftest suite and the exactness checker'
+	@echo '                 with MGLRU off and on, the 512 MiB guests (not part'
+	@echo '                 of check, which runs only the smoke test)'
 	@echo '  soak           the long soak: 1,000 reloads under load and 10,000'
 	@echo '                 processes, on every test kernel (not part of check)'
 	@echo '  check-exact    the exactness checker alone with fresh random seeds,'
@@ -298,6 +304,9 @@ kernels:
 
 check:
 	./qemu/check
+
+check-arm64:
+	./qemu/check arm64
 
 soak:
 	./qemu/check soak
