@@ -501,7 +501,8 @@ bool mt_mglru_sorter_restores(void)
  * events). From 5.13 on, reading memory.stat flushes the per-CPU counts
  * (rstat), but only past a threshold (memcg_vmstats_needs_flush(), 6.x:
  * MEMCG_CHARGE_BATCH updates a CPU); the periodic flush, every 2 s, folds
- * in the rest. Before 5.13 the rest may never come: mt_cgroup_event_lag().
+ * in the rest. Before 5.13 the rest may never come (mt_cgroup_event_lag()):
+ * one read.
  */
 int64_t mt_cgroup_event_settled(const struct mt_cgroup *cg, const char *key,
 				int64_t want)
@@ -509,6 +510,8 @@ int64_t mt_cgroup_event_settled(const struct mt_cgroup *cg, const char *key,
 	int64_t got = mt_cgroup_stat(cg, key);
 	int tries;
 
+	if (mt_cgroup_event_lag())
+		return got;
 	for (tries = 0; got < want && tries < 30; tries++) {
 		usleep(100 * 1000);
 		got = mt_cgroup_stat(cg, key);
