@@ -138,7 +138,8 @@ help:
 	@echo '  dkms-source    only the DKMS source tree, into'
 	@echo '                 $$(DESTDIR)$$(DKMS_SRCTREE)/madvstat-$(VERSION)/'
 	@echo '  lint           checkpatch --strict, sparse C=2 and W=1 on the module,'
-	@echo '                 for KDIR if given, else for every test kernel'
+	@echo '                 for KDIR if given, else for every test kernel (the'
+	@echo '                 arm64 ones too once fetched)'
 	@echo '  clean          remove build/ (keeps the .cache/ of kernels)'
 	@echo '  distclean      clean, and remove .cache/'
 	@echo
@@ -408,7 +409,7 @@ lint:
 ifeq ($(origin KDIR),command line)
 	./qemu/lint $(KDIR)
 else
-	@kdirs=$$(./qemu/kernels list | awk '{print $$4}'); \
+	@kdirs=$$({ ./qemu/kernels list; ./qemu/kernels --arch arm64 list; } | awk '{print $$4}'); \
 	test -n "$$kdirs" || { echo "error: no test kernels; run 'make kernels'" >&2; exit 1; }; \
 	./qemu/lint $$kdirs
 endif
